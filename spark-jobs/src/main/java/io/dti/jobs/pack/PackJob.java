@@ -85,7 +85,7 @@ public final class PackJob {
     if (conf.flag("pack.multi-user") && writeDti) {
       int budget = conf.integer("pack.token-budget");
       Dataset<Row> dti = packed.filter(col(SampleSchema.PARADIGM).equalTo(SampleSchema.PARADIGM_DTI))
-          .repartition(partitions, col(SampleSchema.SPLIT), col(SampleSchema.USER_ID))
+          .repartition(partitions, col(SampleSchema.SPLIT), col(SampleSchema.USER_ID), col(SampleSchema.FIRST_TARGET_SEQ))
           .sortWithinPartitions(SampleSchema.SPLIT, SampleSchema.USER_ID, SampleSchema.FIRST_TARGET_SEQ)
           .mapPartitions((MapPartitionsFunction<Row, Row>) it -> MultiUserPacker.pack(it, budget),
               Encoders.row(SampleRows.WITH_COST));
@@ -106,7 +106,8 @@ public final class PackJob {
       for (String split : splits) {
         packed.filter(col(SampleSchema.PARADIGM).equalTo(paradigm).and(col(SampleSchema.SPLIT).equalTo(split)))
             .drop(SampleRows.ATTENTION_PAIRS)
-            .repartition(files, col(SampleSchema.USER_ID))
+            // by (user, first target) so one long history spreads over all files
+            .repartition(files, col(SampleSchema.USER_ID), col(SampleSchema.FIRST_TARGET_SEQ))
             .sortWithinPartitions(SampleSchema.USER_ID, SampleSchema.FIRST_TARGET_SEQ)
             .write().option("parquet.block.size", blockSize)
             .parquet(out.path(paradigm + "/" + split));
