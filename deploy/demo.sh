@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# End-to-end demo on an embedded default: local Spark, generated data.
+#   generate -> prepare -> tokenizer -> pack, outputs under ${1:-demo-out}/
+# Builds the project first if needed. Prints each job's summary.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+out="$(realpath -m "${1:-$root/demo-out}")"
+cd "$root"
+if [[ ! -f spark-jobs/target/classpath.txt ]]; then
+  ./mvnw -B -q package -DskipTests
+fi
+dti() { "$root/deploy/dti" "$@"; }
+dti generate  --conf conf/demo.conf --output "$out/raw" --overwrite
+dti prepare   --conf conf/demo.conf --input "$out/raw" --output "$out/prepared" --overwrite
+dti tokenizer --conf conf/demo.conf --prepared "$out/prepared" --output "$out/tokenizer" --overwrite
+dti pack      --conf conf/demo.conf --prepared "$out/prepared" --tokenizer "$out/tokenizer" --output "$out/packed" --overwrite
+echo
+echo "demo outputs in $out:"
+for d in raw prepared tokenizer packed; do echo "  $d/summary.json"; done
