@@ -1,0 +1,209 @@
+package io.dti.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import io.dti.data.PackedSample;
+import io.dti.model.Batch;
+import io.dti.model.CtrTransformer;
+import io.dti.model.ModelConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The training loop: for each step, forward and backward over its micro-batches (the loss is
+ * summed over targets and divided by the step's total targets, so accumulation and batch
+ * splits do not change the gradient), clip, AdamW, log; checkpoints every N steps and at the
+ * end. {@link #fit} resumes from the newest checkpoint in the output directory.
+ *
+ * <p>Outputs: {@code metrics.jsonl} (one line per step), {@code loss.png},
+ * {@code checkpoints/step-N/{model,optimizer}.safetensors + state.json} and
+ * {@code checkpoints/latest}.
+ */
+public final class Trainer implements AutoCloseable {
+  static final Gson GSON = new GsonBuilder().serializeSpecialFloatingPointValues().create();
+
+  private final NDManager manager;
+  private final CtrTransformer model;
+  private final TrainConfig config;
+  private final AdamW optimizer;
+
+  public record Result(int steps, double seconds, long targets, long tokens, double lastLoss, List<double[]> losses) {
+    public double targetsPerSecond() {
+      return targets / seconds;
+    }
+
+    public double tokensPerSecond() {
+      return tokens / seconds;
+    }
+  }
+
+  public Trainer(ModelConfig modelConfig, TrainConfig config) {
+    this.manager = NDManager.newBaseManager();
+    this.model = new CtrTransformer(manager, modelConfig);
+    this.config = config;
+    this.optimizer = new AdamW(model.params(), config.weightDecay(), config.clipNorm());
+  }
+
+  public CtrTransformer model() {
+    return model;
+  }
+
+  /**
+   * Trains on {@code samples}; with {@code out} non-null, writes metrics, checkpoints and the
+   * loss curve there and resumes from its newest checkpoint. {@code stopAfter} (< 0: never)
+   * ends the run early after that many steps, as a crash would (used by the resume test).
+   */
+  public Result fit(List<PackedSample> samples, Path out, int stopAfter, Consumer<String> log) throws IOException {
+    BatchPlan plan = new BatchPlan(samples, config);
+    int total = plan.steps();
+    int start = 0;
+    if (out != null) {
+      Files.createDirectories(out);
+      start = resume(out);
+      if (start > 0) {
+        log.accept("resumed from step " + start + " of " + total);
+      }
+    }
+    long t0 = System.nanoTime();
+    long targets = 0;
+    long tokens = 0;
+    double lastLoss = Double.NaN;
+    List<double[]> losses = new ArrayList<>();
+    int stepsRun = 0;
+    for (int step = start; step < total; step++) {
+      if (stopAfter >= 0 && stepsRun == stopAfter) {
+        break;
+      }
+      List<int[]> micro = plan.step(step);
+      int stepTargets = 0;
+      for (int[] mb : micro) {
+        for (int i : mb) {
+          stepTargets += samples.get(i).numTargets();
+        }
+      }
+      double loss = 0;
+      long stepTokens = 0;
+      for (int[] mb : micro) {
+        List<PackedSample> batchSamples = new ArrayList<>(mb.length);
+        for (int i : mb) {
+          batchSamples.add(samples.get(i));
+        }
+        try (NDManager scope = manager.newSubManager()) {
+          Batch batch = Batch.of(scope, batchSamples);
+          stepTokens += batch.tokens();
+          try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            NDArray logits = model.forward(batch);
+            NDArray l = CtrTransformer.bceWithLogits(logits, batch.labels()).sum().div(stepTargets);
+            gc.backward(l);
+            loss += l.getFloat();
+          }
+        }
+      }
+      double lr = config.learningRate(step, total);
+      double gradNorm = optimizer.step(lr);
+      stepsRun++;
+      targets += stepTargets;
+      tokens += stepTokens;
+      lastLoss = loss;
+      losses.add(new double[] {step + 1, loss});
+      double elapsed = (System.nanoTime() - t0) / 1e9;
+      if (out != null) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("step", step + 1);
+        m.put("loss", loss);
+        m.put("lr", lr);
+        m.put("grad_norm", gradNorm);
+        m.put("targets", stepTargets);
+        m.put("tokens", stepTokens);
+        m.put("targets_per_s", targets / elapsed);
+        m.put("tokens_per_s", tokens / elapsed);
+        m.put("elapsed_s", elapsed);
+        appendLine(out.resolve("metrics.jsonl"), GSON.toJson(m));
+      }
+      if ((step + 1) % Math.max(1, config.logEvery()) == 0 || step + 1 == total) {
+        double eta = elapsed / stepsRun * (total - step - 1);
+        log.accept(String.format("step %d/%d  loss %.4f  lr %.2e  %.0f targets/s  %.0f tokens/s  ETA %d:%02d",
+            step + 1, total, loss, lr, targets / elapsed, tokens / elapsed, (long) eta / 60, (long) eta % 60));
+      }
+      if (out != null && config.checkpointEvery() > 0 && (step + 1) % config.checkpointEvery() == 0) {
+        checkpoint(out, step + 1);
+      }
+    }
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    if (out != null && (stopAfter < 0 || stepsRun < stopAfter)) {
+      checkpoint(out, total);
+      LossCurve.write(out.resolve("loss.png").toFile(), "training loss (" + samples.get(0).paradigm() + ")", losses);
+    }
+    return new Result(stepsRun, seconds, targets, tokens, lastLoss, losses);
+  }
+
+  private static void appendLine(Path file, String line) throws IOException {
+    try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+      w.write(line);
+      w.write('\n');
+    }
+  }
+
+  /** Writes step-N, then points {@code latest} at it: a crash mid-write leaves the previous one in force. */
+  void checkpoint(Path out, int step) throws IOException {
+    Path dir = out.resolve("checkpoints").resolve(String.format("step-%08d", step));
+    Files.createDirectories(dir);
+    try (OutputStream o = Files.newOutputStream(dir.resolve("model.safetensors"))) {
+      model.params().save(o);
+    }
+    try (OutputStream o = Files.newOutputStream(dir.resolve("optimizer.safetensors"))) {
+      optimizer.save(o);
+    }
+    Map<String, Object> state = new LinkedHashMap<>();
+    state.put("step", step);
+    state.put("model", model.config());
+    state.put("train", config);
+    Files.writeString(dir.resolve("state.json"), GSON.toJson(state));
+    Path tmp = out.resolve("checkpoints").resolve("latest.tmp");
+    Files.writeString(tmp, dir.getFileName().toString());
+    Files.move(tmp, out.resolve("checkpoints").resolve("latest"), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /** Loads the newest checkpoint under out, if any; returns the step to continue from. */
+  int resume(Path out) throws IOException {
+    Path latest = out.resolve("checkpoints").resolve("latest");
+    if (!Files.exists(latest)) {
+      return 0;
+    }
+    Path dir = out.resolve("checkpoints").resolve(Files.readString(latest).trim());
+    loadWeights(dir);
+    try (InputStream in = Files.newInputStream(dir.resolve("optimizer.safetensors"))) {
+      optimizer.load(in);
+    }
+    Map<?, ?> state = GSON.fromJson(Files.readString(dir.resolve("state.json")), Map.class);
+    return ((Number) state.get("step")).intValue();
+  }
+
+  public void loadWeights(Path checkpointDir) throws IOException {
+    try (InputStream in = Files.newInputStream(checkpointDir.resolve("model.safetensors"))) {
+      model.params().load(in);
+    }
+  }
+
+  @Override
+  public void close() {
+    model.close();
+    manager.close();
+  }
+}
