@@ -47,6 +47,7 @@ public final class SampleFiles {
     MessageType schema = schema();
     SimpleGroupFactory f = new SimpleGroupFactory(schema);
     try (ParquetWriter<Group> w = ExampleParquetWriter.builder(new Path(file)).withType(schema)
+        .withWriteMode(org.apache.parquet.hadoop.ParquetFileWriter.Mode.OVERWRITE)
         .withConf(new Configuration()).build()) {
       for (PackedSample s : samples) {
         Group g = f.newGroup();
