@@ -40,7 +40,7 @@ public final class Evaluator {
 
   private static void score(CtrTransformer model, List<PackedSample> batch, BinaryMetrics metrics, Consumer<Scored> sink) {
     try (NDManager scope = model.params().manager().newSubManager()) {
-      float[] p = Activation.sigmoid(model.forward(Batch.of(scope, batch))).toFloatArray();
+      float[] p = Activation.sigmoid(model.forward(Batch.of(scope, batch, model.config().attentionBlock()))).toFloatArray();
       int t = 0;
       for (PackedSample s : batch) {
         for (int j = 0; j < s.numTargets(); j++, t++) {

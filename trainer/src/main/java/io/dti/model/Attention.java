@@ -2,6 +2,7 @@ package io.dti.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -11,16 +12,22 @@ import ai.djl.ndarray.types.Shape;
  *
  * <pre>
  *   q, k, v = x Wq, x Wk, x Wv                       split into H heads of size d
- *   (RoPE)  q, k = rotate(q, pos), rotate(k, pos)
- *   s = q k^T / sqrt(d) + mask                        (+ ALiBi: - m_h * (pos_q - pos_k))
- *   out = softmax(s) v Wo
+ *   (RoPE)  s = rotate(q, pos_q) rotate(k, pos_k)^T   (ALiBi: s = q k^T - m_h (pos_q - pos_k))
+ *   out = softmax(s / sqrt(d) + mask) v Wo
  * </pre>
+ *
+ * With RoPE or ALiBi and {@code bosDistance >= 0}, [BOS] keys sit at that fixed distance from
+ * every query (their real distance grows along a DTI stream).
+ *
+ * <p>Banded mode ({@link Batch#blocks()} set) computes the same thing block by block: each
+ * block of queries multiplies only the keys its window can reach ([BOS] plus one contiguous
+ * range), so a DTI stream of (n + k) interactions costs about L (n + block) instead of L^2.
+ * The dense path is the reference the tests compare it with.
  */
 final class Attention {
   private Attention() {}
 
   static NDArray forward(Params p, String prefix, ModelConfig c, NDArray x, Batch batch) {
-    NDArray positions = batch.positions();
     Shape s = x.getShape();
     long b = s.get(0);
     long l = s.get(1);
@@ -29,26 +36,64 @@ final class Attention {
     NDArray q = heads(x.matMul(p.get(prefix + "wq")), b, l, h, d);
     NDArray k = heads(x.matMul(p.get(prefix + "wk")), b, l, h, d);
     NDArray v = heads(x.matMul(p.get(prefix + "wv")), b, l, h, d);
+    NDArray out;
+    if (batch.blocks() == null) {
+      out = attend(c, q, k, v, batch.positions(), batch.positions(), batch.bosKeys(), batch.mask());
+    } else {
+      NDList parts = new NDList();
+      for (Batch.Block blk : batch.blocks()) {
+        String rows = blk.from() + ":" + blk.to();
+        NDArray keys = blk.keys();
+        parts.add(attend(c,
+            q.get(new NDIndex(":, :, " + rows)),
+            alongAxis(k, 2, keys), alongAxis(v, 2, keys),
+            batch.positions().get(new NDIndex(":, " + rows)), alongAxis(batch.positions(), 1, keys),
+            alongAxis(batch.bosKeys(), 3, keys),
+            alongAxis(batch.mask().get(new NDIndex(":, :, " + rows)), 3, keys)));
+      }
+      out = NDArrays.concat(parts, 2);
+    }
+    return out.transpose(0, 2, 1, 3).reshape(b, l, (long) h * d).matMul(p.get(prefix + "wo"));
+  }
+
+  /** softmax(scores / sqrt(d) + mask) v for queries (B, H, Lq, d) and keys (B, H, Lk, d). */
+  static NDArray attend(ModelConfig c, NDArray q, NDArray k, NDArray v, NDArray posQ, NDArray posK,
+      NDArray bosK, NDArray mask) {
     boolean fixedBos = c.bosDistance() >= 0;
     NDArray scores;
     if (c.positions() == ModelConfig.Positions.ROPE) {
-      scores = rope(q, positions, c.ropeTheta()).matMul(rope(k, positions, c.ropeTheta()).transpose(0, 1, 3, 2));
+      scores = rope(q, posQ, c.ropeTheta()).matMul(rope(k, posK, c.ropeTheta()).transpose(0, 1, 3, 2));
       if (fixedBos) {
-        // A score under RoPE depends on pos_q - pos_k only: rotating q by the fixed distance
-        // and leaving k unrotated puts [BOS] at that distance from every query.
-        NDArray fixed = positions.zerosLike().add(c.bosDistance());
+        // A RoPE score depends on pos_q - pos_k only: rotating q by the fixed distance and
+        // leaving k unrotated puts [BOS] at that distance from every query.
+        NDArray fixed = posQ.zerosLike().add(c.bosDistance());
         NDArray bosScores = rope(q, fixed, c.ropeTheta()).matMul(k.transpose(0, 1, 3, 2));
-        scores = scores.add(bosScores.sub(scores).mul(batch.bosKeys()));
+        scores = scores.add(bosScores.sub(scores).mul(bosK));
       }
     } else {
       scores = q.matMul(k.transpose(0, 1, 3, 2));
     }
-    scores = scores.mul(1.0 / Math.sqrt(d)).add(batch.mask());
+    scores = scores.mul(1.0 / Math.sqrt(q.getShape().get(3))).add(mask);
     if (c.positions() == ModelConfig.Positions.ALIBI) {
-      scores = scores.add(alibi(positions, h, fixedBos ? batch.bosKeys() : null, c.bosDistance()));
+      scores = scores.add(alibi(posQ, posK, c.heads(), fixedBos ? bosK : null, c.bosDistance()));
     }
-    NDArray out = scores.softmax(-1).matMul(v).transpose(0, 2, 1, 3).reshape(b, l, (long) h * d);
-    return out.matMul(p.get(prefix + "wo"));
+    return scores.softmax(-1).matMul(v);
+  }
+
+  /** x restricted to the given indices along one axis (a copy; gradients flow back). */
+  static NDArray alongAxis(NDArray x, int axis, NDArray indices) {
+    int[] order = new int[x.getShape().dimension()];
+    order[0] = axis;
+    for (int i = 0, j = 1; i < order.length; i++) {
+      if (i != axis) {
+        order[j++] = i;
+      }
+    }
+    int[] back = new int[order.length];
+    for (int i = 0; i < order.length; i++) {
+      back[order[i]] = i;
+    }
+    return x.transpose(order).get(indices).transpose(back);
   }
 
   /** (B, L, H*d) to (B, H, L, d). */
@@ -71,7 +116,7 @@ final class Attention {
     NDArray sin = angle.sin();
     NDArray x1 = x.get(new NDIndex("..., :{}", half));
     NDArray x2 = x.get(new NDIndex("..., {}:", half));
-    return NDArrays.concat(new ai.djl.ndarray.NDList(x1.mul(cos).sub(x2.mul(sin)), x1.mul(sin).add(x2.mul(cos))), 3);
+    return NDArrays.concat(new NDList(x1.mul(cos).sub(x2.mul(sin)), x1.mul(sin).add(x2.mul(cos))), 3);
   }
 
   /** ALiBi slopes: m_h = 2^(-8 (h + 1) / H), the geometric sequence of the ALiBi paper. */
@@ -84,16 +129,16 @@ final class Attention {
   }
 
   /**
-   * (B, H, L, L) bias: - m_h * (pos_q - pos_k); with {@code bosKeys}, [BOS] keys sit at
+   * (B, H, Lq, Lk) bias: - m_h * (pos_q - pos_k); with {@code bosKeys}, [BOS] keys sit at
    * {@code bosDistance} from every query. Masked pairs get -1e9 anyway.
    */
-  static NDArray alibi(NDArray positions, int heads, NDArray bosKeys, int bosDistance) {
-    NDArray pos = positions.toType(DataType.FLOAT32, false);
-    NDArray dist = pos.expandDims(2).sub(pos.expandDims(1)).expandDims(1); // (B, 1, Lq, Lk)
+  static NDArray alibi(NDArray posQ, NDArray posK, int heads, NDArray bosKeys, int bosDistance) {
+    NDArray dist = posQ.toType(DataType.FLOAT32, false).expandDims(2)
+        .sub(posK.toType(DataType.FLOAT32, false).expandDims(1)).expandDims(1); // (B, 1, Lq, Lk)
     if (bosKeys != null) {
       dist = dist.add(dist.neg().add(bosDistance).mul(bosKeys));
     }
-    NDArray slopes = positions.getManager().create(alibiSlopes(heads)).reshape(1, heads, 1, 1);
+    NDArray slopes = posQ.getManager().create(alibiSlopes(heads)).reshape(1, heads, 1, 1);
     return dist.mul(slopes).neg();
   }
 }

@@ -5,7 +5,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.dti.data.MaskRules;
 import io.dti.data.PackedSample;
+import io.dti.data.TokenRole;
 import java.util.List;
+import java.util.TreeSet;
 
 /**
  * Samples collated into tensors, padded to the longest in the batch.
@@ -17,15 +19,27 @@ import java.util.List;
  *       (so no softmax row is empty);</li>
  *   <li>{@code sumIndex}: (T) int64, flat index b * L + position of every target's [SUM];</li>
  *   <li>{@code labels}: (T) float;</li>
- *   <li>{@code bosKeys}: (B, 1, 1, L) float, 1 where the key is a [BOS] token.</li>
+ *   <li>{@code bosKeys}: (B, 1, 1, L) float, 1 where the key is a [BOS] token;</li>
+ *   <li>{@code blocks}: for banded attention, the query blocks and the keys each may reach
+ *       (null for dense attention);</li>
+ *   <li>{@code attentionEntries}: score entries the attention computes per head and layer.</li>
  * </ul>
  */
 public record Batch(NDArray ids, NDArray positions, NDArray mask, NDArray sumIndex, NDArray labels,
-    NDArray bosKeys, int size, int length, int targets, long tokens) {
+    NDArray bosKeys, List<Block> blocks, int size, int length, int targets, long tokens, long attentionEntries) {
 
   static final float BLOCKED = -1e9f;
 
+  /** Queries [from, to) read only {@code keys} (int64 token indices): [BOS] tokens, then one contiguous range. */
+  public record Block(int from, int to, NDArray keys, int keyCount) {}
+
+  /** Dense attention batch. */
   public static Batch of(NDManager manager, List<PackedSample> samples) {
+    return of(manager, samples, 0);
+  }
+
+  /** With {@code blockSize > 0}, attention runs banded, {@code blockSize} queries at a time. */
+  public static Batch of(NDManager manager, List<PackedSample> samples, int blockSize) {
     int b = samples.size();
     int l = samples.stream().mapToInt(PackedSample::numTokens).max().orElseThrow();
     int t = samples.stream().mapToInt(PackedSample::numTargets).sum();
@@ -45,7 +59,7 @@ public record Batch(NDArray ids, NDArray positions, NDArray mask, NDArray sumInd
       for (int i = 0; i < n; i++) {
         ids[s * l + i] = x.inputIds()[i];
         pos[s * l + i] = x.positionIds()[i];
-        bos[s * l + i] = x.roles()[i] == io.dti.data.TokenRole.BOS.code() ? 1f : 0f;
+        bos[s * l + i] = x.roles()[i] == TokenRole.BOS.code() ? 1f : 0f;
       }
       int base = s * l * l;
       for (int q = 0; q < l; q++) {
@@ -65,8 +79,71 @@ public record Batch(NDArray ids, NDArray positions, NDArray mask, NDArray sumInd
         ti++;
       }
     }
+    List<Block> blocks = null;
+    long entries = (long) b * l * l;
+    if (blockSize > 0) {
+      blocks = new java.util.ArrayList<>();
+      entries = 0;
+      int[][] low = new int[b][];
+      for (int s = 0; s < b; s++) {
+        low[s] = lowestKeys(samples.get(s));
+      }
+      for (int from = 0; from < l; from += blockSize) {
+        int to = Math.min(l, from + blockSize);
+        int start = from;
+        for (int s = 0; s < b; s++) {
+          for (int q = from; q < Math.min(to, samples.get(s).numTokens()); q++) {
+            start = Math.min(start, low[s][q]);
+          }
+        }
+        TreeSet<Integer> bosBefore = new TreeSet<>();
+        for (int s = 0; s < b; s++) {
+          PackedSample x = samples.get(s);
+          for (int p = 0; p < Math.min(start, x.numTokens()); p++) {
+            if (x.roles()[p] == TokenRole.BOS.code()) {
+              bosBefore.add(p);
+            }
+          }
+        }
+        long[] keys = new long[bosBefore.size() + to - start];
+        int i = 0;
+        for (int p : bosBefore) {
+          keys[i++] = p;
+        }
+        for (int p = start; p < to; p++) {
+          keys[i++] = p;
+        }
+        blocks.add(new Block(from, to, manager.create(keys), keys.length));
+        entries += (long) b * (to - from) * keys.length;
+      }
+    }
     return new Batch(manager.create(ids, new Shape(b, l)), manager.create(pos, new Shape(b, l)),
         manager.create(mask, new Shape(b, 1, l, l)), manager.create(sums), manager.create(labels),
-        manager.create(bos, new Shape(b, 1, 1, l)), b, l, t, tokens);
+        manager.create(bos, new Shape(b, 1, 1, l)), blocks, b, l, t, tokens, entries);
+  }
+
+  /**
+   * For each query token, the lowest non-[BOS] key it may read: the first token of its segment
+   * whose interaction is within the window (tokens are in nondecreasing interaction order
+   * within a segment, so one moving pointer finds them all).
+   */
+  static int[] lowestKeys(PackedSample x) {
+    int n = x.numTokens();
+    int[] low = new int[n];
+    int lo = 0;
+    for (int q = 0; q < n; q++) {
+      if (q > 0 && x.segmentIds()[q] != x.segmentIds()[q - 1]) {
+        lo = q;
+      }
+      if (x.roles()[q] == TokenRole.BOS.code()) {
+        low[q] = q;
+        continue;
+      }
+      while (lo < q && (x.roles()[lo] == TokenRole.BOS.code() || x.interactionIdx()[lo] < x.interactionIdx()[q] - x.window())) {
+        lo++;
+      }
+      low[q] = lo;
+    }
+    return low;
   }
 }

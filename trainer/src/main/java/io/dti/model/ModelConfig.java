@@ -15,9 +15,10 @@ package io.dti.model;
  * @param bosDistance with RoPE or ALiBi, every query sees [BOS] at this fixed distance instead of
  *     its real one (which grows along a DTI stream); negative keeps the real distance
  * @param seed parameter initialisation seed
+ * @param attentionBlock queries per block of banded attention; 0 = dense masked attention
  */
 public record ModelConfig(int vocabSize, int dim, int layers, int heads, int mlpHidden, Positions positions,
-    int maxPositions, double ropeTheta, int bosDistance, long seed) {
+    int maxPositions, double ropeTheta, int bosDistance, long seed, int attentionBlock) {
 
   public enum Positions {
     /** A learned vector per absolute position id, added to the token embedding. */
@@ -38,15 +39,19 @@ public record ModelConfig(int vocabSize, int dim, int layers, int heads, int mlp
   }
 
   public static ModelConfig small(int vocabSize, Positions positions) {
-    return new ModelConfig(vocabSize, 64, 2, 4, 128, positions, 4096, 10000.0, 0, 1234L);
+    return new ModelConfig(vocabSize, 64, 2, 4, 128, positions, 4096, 10000.0, 0, 1234L, 32);
   }
 
   public ModelConfig withLayers(int l) {
-    return new ModelConfig(vocabSize, dim, l, heads, mlpHidden, positions, maxPositions, ropeTheta, bosDistance, seed);
+    return new ModelConfig(vocabSize, dim, l, heads, mlpHidden, positions, maxPositions, ropeTheta, bosDistance, seed, attentionBlock);
   }
 
   public ModelConfig withBosDistance(int d) {
-    return new ModelConfig(vocabSize, dim, layers, heads, mlpHidden, positions, maxPositions, ropeTheta, d, seed);
+    return new ModelConfig(vocabSize, dim, layers, heads, mlpHidden, positions, maxPositions, ropeTheta, d, seed, attentionBlock);
+  }
+
+  public ModelConfig withAttentionBlock(int block) {
+    return new ModelConfig(vocabSize, dim, layers, heads, mlpHidden, positions, maxPositions, ropeTheta, bosDistance, seed, block);
   }
 
   public int headDim() {

@@ -104,7 +104,7 @@ public final class Trainer implements AutoCloseable {
           batchSamples.add(samples.get(i));
         }
         try (NDManager scope = manager.newSubManager()) {
-          Batch batch = Batch.of(scope, batchSamples);
+          Batch batch = Batch.of(scope, batchSamples, model.config().attentionBlock());
           stepTokens += batch.tokens();
           try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             NDArray logits = model.forward(batch);

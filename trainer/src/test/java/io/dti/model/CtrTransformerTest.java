@@ -53,7 +53,7 @@ class CtrTransformerTest {
 
   static ModelConfig config(ModelConfig.Positions pos, int layers) {
     // Larger init than training uses, so differences are not hidden by tiny activations.
-    return new ModelConfig(VOCAB, 32, layers, 4, 64, pos, 512, 10000.0, 0, 99L);
+    return new ModelConfig(VOCAB, 32, layers, 4, 64, pos, 512, 10000.0, 0, 99L, 0);
   }
 
   @ParameterizedTest

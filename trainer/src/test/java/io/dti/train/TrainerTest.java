@@ -42,7 +42,7 @@ class TrainerTest {
   }
 
   static ModelConfig tiny() {
-    return new ModelConfig(16, 32, 2, 4, 64, ModelConfig.Positions.ALIBI, 512, 10000.0, 0, 5L);
+    return new ModelConfig(16, 32, 2, 4, 64, ModelConfig.Positions.ALIBI, 512, 10000.0, 0, 5L, 0);
   }
 
   static TrainConfig fast(int epochs) {
