@@ -39,6 +39,7 @@ public final class SampleSchema {
   public static final String TARGET_ITEMS = "target_items";
   public static final String TARGET_SEQS = "target_seqs";
   public static final String TARGET_TS = "target_ts";
+  public static final String ATTENTION_PAIRS = "attention_pairs";
 
   public static final String PARADIGM_SW = "sw";
   public static final String PARADIGM_DTI = "dti";
@@ -63,7 +64,8 @@ public final class SampleSchema {
       new Column(TARGET_USERS, Type.STRING_ARRAY, "per target: user id"),
       new Column(TARGET_ITEMS, Type.STRING_ARRAY, "per target: item id"),
       new Column(TARGET_SEQS, Type.LONG_ARRAY, "per target: position in its user's history"),
-      new Column(TARGET_TS, Type.LONG_ARRAY, "per target: timestamp, epoch seconds"));
+      new Column(TARGET_TS, Type.LONG_ARRAY, "per target: timestamp, epoch seconds"),
+      new Column(ATTENTION_PAIRS, Type.LONG, "allowed (query, key) pairs under the mask: the work of banded attention, for cost-aware batching and summaries"));
 
   public static Column column(String name) {
     return COLUMNS.stream().filter(c -> c.name().equals(name)).findFirst()

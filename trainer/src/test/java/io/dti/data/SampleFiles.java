@@ -79,6 +79,7 @@ public final class SampleFiles {
         for (long v : s.targetTs()) {
           ts.addGroup("list").append("element", v);
         }
+        g.append(SampleSchema.ATTENTION_PAIRS, MaskRules.allowedPairs(s));
         w.write(g);
       }
     }

@@ -56,6 +56,9 @@ public final class PackBenchmark {
     t = System.nanoTime();
     PackJob.run(spark, conf, work + "/prepared", work + "/tokenizer", work + "/packed", true);
     steps.add(new Step("pack (SW + DTI)", secs(t), rows));
+    t = System.nanoTime();
+    PackJob.run(spark, conf.with("pack.write-sw=false"), work + "/prepared", work + "/tokenizer", work + "/packed-dti", true);
+    steps.add(new Step("pack (DTI only)", secs(t), rows));
     return steps;
   }
 

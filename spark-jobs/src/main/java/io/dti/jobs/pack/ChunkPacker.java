@@ -1,6 +1,5 @@
 package io.dti.jobs.pack;
 
-import io.dti.data.MaskRules;
 import io.dti.data.PackedSample;
 import io.dti.data.SampleBuilder;
 import io.dti.data.SampleBuilder.Interaction;
@@ -105,6 +104,6 @@ final class ChunkPacker implements Serializable {
   }
 
   private static void emit(List<Row> out, PackedSample s) {
-    out.add(SampleRows.toRow(s, MaskRules.allowedPairs(s)));
+    out.add(SampleRows.toRow(s));
   }
 }

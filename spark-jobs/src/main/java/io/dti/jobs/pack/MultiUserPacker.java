@@ -1,6 +1,5 @@
 package io.dti.jobs.pack;
 
-import io.dti.data.MaskRules;
 import io.dti.data.PackedSample;
 import io.dti.data.SampleBuilder;
 import java.util.ArrayList;
@@ -55,7 +54,7 @@ final class MultiUserPacker {
     }
     for (List<PackedSample> bin : bins) {
       PackedSample packed = SampleBuilder.concat(bin);
-      out.add(SampleRows.toRow(packed, MaskRules.allowedPairs(packed)));
+      out.add(SampleRows.toRow(packed));
     }
     buffer.clear();
   }

@@ -27,7 +27,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.storage.StorageLevel;
 
 /**
  * pack: user histories to SW prompts and DTI streams, both in the sample schema
@@ -80,7 +79,7 @@ public final class PackJob {
     Dataset<Row> packed = copies
         .groupByKey((MapFunction<Row, String>) r -> r.getString(0) + '\u0000' + r.getLong(chunkCol), Encoders.STRING())
         .flatMapGroups((FlatMapGroupsFunction<String, Row, Row>) (key, rows) ->
-            packer.pack(Long.parseLong(key.substring(key.indexOf('\u0000') + 1)), rows), Encoders.row(SampleRows.WITH_COST));
+            packer.pack(Long.parseLong(key.substring(key.indexOf('\u0000') + 1)), rows), Encoders.row(SampleRows.SCHEMA));
 
     if (conf.flag("pack.multi-user") && writeDti) {
       int budget = conf.integer("pack.token-budget");
@@ -88,12 +87,19 @@ public final class PackJob {
           .repartition(partitions, col(SampleSchema.SPLIT), col(SampleSchema.USER_ID), col(SampleSchema.FIRST_TARGET_SEQ))
           .sortWithinPartitions(SampleSchema.SPLIT, SampleSchema.USER_ID, SampleSchema.FIRST_TARGET_SEQ)
           .mapPartitions((MapPartitionsFunction<Row, Row>) it -> MultiUserPacker.pack(it, budget),
-              Encoders.row(SampleRows.WITH_COST));
+              Encoders.row(SampleRows.SCHEMA));
       packed = packed.filter(col(SampleSchema.PARADIGM).equalTo(SampleSchema.PARADIGM_SW)).union(dti);
     }
-    packed = packed.persist(StorageLevel.MEMORY_AND_DISK());
-
     progress.step("packing and writing to " + out.stagingDir());
+    // One pass writes every (paradigm, split): partitionBy on copies of the two columns (so the
+    // files keep the originals), then each partition directory is renamed to <paradigm>/<split>.
+    // Rows are spread by (user, first target), so one long history spreads over all files.
+    String blockSize = Long.toString(conf.longValue("pack.parquet-block-size"));
+    packed.withColumn("_p", col(SampleSchema.PARADIGM)).withColumn("_s", col(SampleSchema.SPLIT))
+        .repartition(files, col(SampleSchema.USER_ID), col(SampleSchema.FIRST_TARGET_SEQ))
+        .sortWithinPartitions("_p", "_s", SampleSchema.USER_ID, SampleSchema.FIRST_TARGET_SEQ)
+        .write().option("parquet.block.size", blockSize).partitionBy("_p", "_s")
+        .parquet(out.path("_partitioned"));
     List<String> paradigms = new ArrayList<>();
     if (writeSw) {
       paradigms.add(SampleSchema.PARADIGM_SW);
@@ -101,27 +107,48 @@ public final class PackJob {
     if (writeDti) {
       paradigms.add(SampleSchema.PARADIGM_DTI);
     }
-    String blockSize = Long.toString(conf.longValue("pack.parquet-block-size"));
+    layOut(hadoop, out, paradigms, splits);
+
+    Dataset<Row> written = null;
     for (String paradigm : paradigms) {
       for (String split : splits) {
-        packed.filter(col(SampleSchema.PARADIGM).equalTo(paradigm).and(col(SampleSchema.SPLIT).equalTo(split)))
-            .drop(SampleRows.ATTENTION_PAIRS)
-            // by (user, first target) so one long history spreads over all files
-            .repartition(files, col(SampleSchema.USER_ID), col(SampleSchema.FIRST_TARGET_SEQ))
-            .sortWithinPartitions(SampleSchema.USER_ID, SampleSchema.FIRST_TARGET_SEQ)
-            .write().option("parquet.block.size", blockSize)
-            .parquet(out.path(paradigm + "/" + split));
-        progress.step("wrote " + paradigm + "/" + split);
+        Dataset<Row> part = spark.read().parquet(out.path(paradigm + "/" + split)).select(SampleSchema.PARADIGM,
+            SampleSchema.SPLIT, SampleSchema.NUM_TOKENS, SampleSchema.NUM_TARGETS, SampleSchema.ATTENTION_PAIRS);
+        written = written == null ? part : written.union(part);
       }
     }
-
-    Map<String, Object> summary = summary(packed, conf, n, k);
-    packed.unpersist();
+    Map<String, Object> summary = summary(written, conf, n, k);
     sequenced.unpersist();
     out.commit(Json.write(summary));
     progress.step("done -> " + output);
     System.out.println(Json.write(summary.get("cost")));
     return summary;
+  }
+
+  /** Renames _partitioned/_p=P/_s=S to P/S; a (paradigm, split) with no rows gets an empty Parquet table. */
+  private static void layOut(org.apache.hadoop.conf.Configuration hadoop, CommittedOutput out, List<String> paradigms,
+      List<String> splits) {
+    try {
+      org.apache.hadoop.fs.Path root = new org.apache.hadoop.fs.Path(out.path("_partitioned"));
+      org.apache.hadoop.fs.FileSystem fs = root.getFileSystem(hadoop);
+      for (String paradigm : paradigms) {
+        fs.mkdirs(new org.apache.hadoop.fs.Path(out.path(paradigm)));
+        for (String split : splits) {
+          org.apache.hadoop.fs.Path from = new org.apache.hadoop.fs.Path(root, "_p=" + paradigm + "/_s=" + split);
+          org.apache.hadoop.fs.Path to = new org.apache.hadoop.fs.Path(out.path(paradigm + "/" + split));
+          if (fs.exists(from)) {
+            if (!fs.rename(from, to)) {
+              throw new java.io.IOException("rename " + from + " -> " + to + " failed");
+            }
+          } else {
+            SparkSession.active().createDataFrame(List.of(), SampleRows.SCHEMA).write().parquet(to.toString());
+          }
+        }
+      }
+      fs.delete(root, true);
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("cannot lay out pack output: " + e.getMessage(), e);
+    }
   }
 
   /** Samples, targets, tokens, padding and attention cost per paradigm, and the SW / DTI ratios. */
@@ -137,7 +164,7 @@ public final class PackJob {
         .groupBy(SampleSchema.PARADIGM, SampleSchema.SPLIT)
         .agg(count(lit(1)).as("samples"), sum(SampleSchema.NUM_TARGETS).as("targets"),
             sum(SampleSchema.NUM_TOKENS).as("tokens"), max(SampleSchema.NUM_TOKENS).as("max_tokens"),
-            sum(SampleRows.ATTENTION_PAIRS).as("attention_pairs"), sum("_dense").as("dense_pairs"))
+            sum(SampleSchema.ATTENTION_PAIRS).as("attention_pairs"), sum("_dense").as("dense_pairs"))
         .orderBy(SampleSchema.PARADIGM, SampleSchema.SPLIT).collectAsList();
     Map<String, Map<String, Object>> byParadigm = new LinkedHashMap<>();
     Map<String, long[]> totals = new LinkedHashMap<>();

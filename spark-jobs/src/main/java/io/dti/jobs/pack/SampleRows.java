@@ -1,5 +1,6 @@
 package io.dti.jobs.pack;
 
+import io.dti.data.MaskRules;
 import io.dti.data.PackedSample;
 import io.dti.data.SampleSchema;
 import java.util.List;
@@ -15,10 +16,6 @@ public final class SampleRows {
 
   /** The sample schema, column for column, as Spark types (arrays hold no nulls). */
   public static final StructType SCHEMA = toStruct();
-
-  /** Internal column carried next to the samples for the cost summary, never written. */
-  static final String ATTENTION_PAIRS = "_attention_pairs";
-  static final StructType WITH_COST = SCHEMA.add(ATTENTION_PAIRS, DataTypes.LongType, false);
 
   private static StructType toStruct() {
     StructType s = new StructType();
@@ -39,11 +36,11 @@ public final class SampleRows {
     };
   }
 
-  static Row toRow(PackedSample s, long attentionPairs) {
+  static Row toRow(PackedSample s) {
     return RowFactory.create(SampleSchema.VERSION, s.paradigm(), s.split(), s.userId(), s.firstTargetSeq(),
         s.firstTargetTs(), s.window(), s.numTokens(), s.numTargets(), s.inputIds(), s.interactionIdx(),
         s.roles(), s.positionIds(), s.segmentIds(), s.sumPositions(), s.labels(), s.targetUsers(),
-        s.targetItems(), s.targetSeqs(), s.targetTs(), attentionPairs);
+        s.targetItems(), s.targetSeqs(), s.targetTs(), MaskRules.allowedPairs(s));
   }
 
   /** Reads a sample back from a row of {@link #SCHEMA} (by column name). */
