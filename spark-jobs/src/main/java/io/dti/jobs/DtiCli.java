@@ -17,25 +17,29 @@ import picocli.CommandLine.Option;
 
 /** The {@code dti} command line: one subcommand per job. Run with --help for the list. */
 @Command(name = "dti", mixinStandardHelpOptions = true, version = "dti 0.1.0",
-    description = "DTI CTR: prepare data, build the tokenizer, pack SW and DTI samples.",
+    description = "DTI CTR: prepare data, build the tokenizer, pack SW and DTI samples, train and evaluate.",
     subcommands = {DtiCli.Generate.class, DtiCli.Prepare.class, DtiCli.Tokenizer.class, DtiCli.Pack.class,
-        io.dti.jobs.bench.PackBenchmark.Command.class})
+        io.dti.jobs.train.TrainCommands.Train.class, io.dti.jobs.train.TrainCommands.Evaluate.class,
+        io.dti.jobs.bench.PackBenchmark.Command.class, io.dti.jobs.bench.TrainBenchmark.Command.class})
 public final class DtiCli {
 
-  /** Options every job takes: config files, overrides, overwrite. */
-  public abstract static class JobCommand implements Callable<Integer> {
+  /** Options every command takes: config files and overrides. */
+  public abstract static class ConfigCommand implements Callable<Integer> {
     @Option(names = "--conf", description = "HOCON config file(s) layered over the defaults, in order")
     List<File> confFiles = new ArrayList<>();
 
     @Option(names = "--set", description = "key=value override (e.g. --set pack.targets=50), after --conf files")
     List<String> overrides = new ArrayList<>();
 
-    @Option(names = "--overwrite", description = "replace an existing output directory")
-    boolean overwrite;
-
     protected JobConfig config() {
       return JobConfig.load(confFiles, overrides);
     }
+  }
+
+  /** A Spark job: config, overwrite, and a session around {@link #run}. */
+  public abstract static class JobCommand extends ConfigCommand {
+    @Option(names = "--overwrite", description = "replace an existing output directory")
+    boolean overwrite;
 
     @Override
     public Integer call() {

@@ -15,6 +15,9 @@ public final class SampleSchema {
 
   public static final int VERSION = 1;
 
+  /** Written last into every complete job output (pack, prepare, ...); readers require it. */
+  public static final String COMMIT_MARKER = "_DTI_SUCCESS";
+
   public enum Type { INT, LONG, STRING, INT_ARRAY, LONG_ARRAY, STRING_ARRAY }
 
   public record Column(String name, Type type, String doc) {}

@@ -54,20 +54,41 @@ public final class LossCurve {
       g.drawString(String.format("%.0f", x), left + (int) (pw * i / 4.0) - 10, top + ph + 18);
     }
     g.drawString("step", left + pw / 2, h - 10);
-    g.setColor(new Color(30, 90, 200));
-    g.setStroke(new BasicStroke(1.5f));
+    // Raw per-step loss in a light colour, a moving average over ~2% of the run on top.
+    int window = Math.max(1, points.size() / 50);
+    double[] smooth = new double[points.size()];
+    double acc = 0;
+    for (int i = 0; i < points.size(); i++) {
+      acc += points.get(i)[1];
+      if (i >= window) {
+        acc -= points.get(i - window)[1];
+      }
+      smooth[i] = acc / Math.min(i + 1, window);
+    }
+    g.setStroke(new BasicStroke(1f));
+    g.setColor(new Color(170, 195, 235));
+    line(g, points, null, minX, maxX, minY, maxY, left, top, pw, ph);
+    g.setStroke(new BasicStroke(2.5f));
+    g.setColor(new Color(20, 60, 170));
+    line(g, points, smooth, minX, maxX, minY, maxY, left, top, pw, ph);
+    g.drawString("moving average over " + window + " steps", left + pw - 220, top + 15);
+    g.dispose();
+    ImageIO.write(img, "png", png);
+  }
+
+  private static void line(Graphics2D g, List<double[]> points, double[] ys, double minX, double maxX, double minY,
+      double maxY, int left, int top, int pw, int ph) {
     int prevX = -1;
     int prevY = -1;
-    for (double[] p : points) {
-      int x = left + (int) ((p[0] - minX) / (maxX - minX) * pw);
-      int y = top + ph - (int) ((p[1] - minY) / (maxY - minY) * ph);
+    for (int i = 0; i < points.size(); i++) {
+      double yv = ys == null ? points.get(i)[1] : ys[i];
+      int x = left + (int) ((points.get(i)[0] - minX) / (maxX - minX) * pw);
+      int y = top + ph - (int) ((yv - minY) / (maxY - minY) * ph);
       if (prevX >= 0) {
         g.drawLine(prevX, prevY, x, y);
       }
       prevX = x;
       prevY = y;
     }
-    g.dispose();
-    ImageIO.write(img, "png", png);
   }
 }

@@ -42,7 +42,9 @@ public final class Trainer implements AutoCloseable {
   private final TrainConfig config;
   private final AdamW optimizer;
 
-  public record Result(int steps, double seconds, long targets, long tokens, double lastLoss, List<double[]> losses) {
+  /** {@code flops}: model FLOPs executed (forward + backward, padding included), see {@link #flops}. */
+  public record Result(int steps, double seconds, long targets, long tokens, double lastLoss, List<double[]> losses,
+      double flops) {
     public double targetsPerSecond() {
       return targets / seconds;
     }
@@ -85,6 +87,7 @@ public final class Trainer implements AutoCloseable {
     double lastLoss = Double.NaN;
     List<double[]> losses = new ArrayList<>();
     int stepsRun = 0;
+    double flops = 0;
     for (int step = start; step < total; step++) {
       if (stopAfter >= 0 && stepsRun == stopAfter) {
         break;
@@ -106,6 +109,7 @@ public final class Trainer implements AutoCloseable {
         try (NDManager scope = manager.newSubManager()) {
           Batch batch = Batch.of(scope, batchSamples, model.config().attentionBlock());
           stepTokens += batch.tokens();
+          flops += flops(model.config(), model.params().count(), batch);
           try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             NDArray logits = model.forward(batch);
             NDArray l = CtrTransformer.bceWithLogits(logits, batch.labels()).sum().div(stepTargets);
@@ -149,7 +153,19 @@ public final class Trainer implements AutoCloseable {
       checkpoint(out, total);
       LossCurve.write(out.resolve("loss.png").toFile(), "training loss (" + samples.get(0).paradigm() + ")", losses);
     }
-    return new Result(stepsRun, seconds, targets, tokens, lastLoss, losses);
+    return new Result(stepsRun, seconds, targets, tokens, lastLoss, losses, flops);
+  }
+
+  /**
+   * Forward + backward FLOPs of one batch, as executed: 6 per weight per (padded) token for the
+   * matrices (embeddings are lookups, not counted), and 3 x 2 matmuls x 2 per score entry per
+   * model dimension for attention (q k^T and p v), banded or dense as the batch runs.
+   */
+  static double flops(ModelConfig c, long parameters, Batch b) {
+    long embeddings = (long) c.vocabSize() * c.dim() + (c.positions() == ModelConfig.Positions.LEARNED ? (long) c.maxPositions() * c.dim() : 0);
+    double linear = 6.0 * (parameters - embeddings) * b.size() * b.length();
+    double attention = 12.0 * c.layers() * c.dim() * b.attentionEntries();
+    return linear + attention;
   }
 
   private static void appendLine(Path file, String line) throws IOException {

@@ -14,7 +14,7 @@ import org.apache.hadoop.fs.Path;
  * require the marker, so a crashed job never leaves an output that looks complete.
  */
 public final class CommittedOutput {
-  public static final String MARKER = "_DTI_SUCCESS";
+  public static final String MARKER = io.dti.data.SampleSchema.COMMIT_MARKER;
   public static final String SUMMARY = "summary.json";
 
   private final Path target;

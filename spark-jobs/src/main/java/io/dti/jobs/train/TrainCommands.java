@@ -1,0 +1,52 @@
+package io.dti.jobs.train;
+
+import io.dti.jobs.DtiCli;
+import io.dti.jobs.common.JobConfig;
+import io.dti.jobs.common.Json;
+import io.dti.train.TrainJob;
+import java.nio.file.Path;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** train and evaluate: DJL on the pack output, no Spark session (the trainer runs standalone). */
+public final class TrainCommands {
+  private TrainCommands() {}
+
+  @Command(name = "train", mixinStandardHelpOptions = true,
+      description = "Train the CTR transformer on <packed>/<paradigm>/train; score <packed>/sw/test; write checkpoints, metrics.jsonl, loss.png, eval.json.")
+  public static final class Train extends DtiCli.ConfigCommand {
+    @Option(names = "--packed", required = true, description = "output of pack") String packed;
+    @Option(names = "--tokenizer", required = true, description = "output of tokenizer") String tokenizer;
+    @Option(names = "--output", required = true, description = "run directory (resumes from its newest checkpoint)") String output;
+    @Option(names = "--paradigm", description = "sw or dti (overrides train.paradigm)") String paradigm;
+
+    @Override public Integer call() throws Exception {
+      JobConfig c = config();
+      String p = paradigm != null ? paradigm : c.string("train.paradigm");
+      Map<String, Object> r = TrainJob.train(packed, tokenizer + "/tokenizer.json", p, TrainSettings.model(c),
+          TrainSettings.train(c), output, c.integer("evaluate.batch-targets"), System.err::println);
+      System.out.println(Json.write(r));
+      return 0;
+    }
+  }
+
+  @Command(name = "evaluate", mixinStandardHelpOptions = true,
+      description = "Score a split with a trained model: AUC and LogLoss (SW prompts by default, as serving sees them).")
+  public static final class Evaluate extends DtiCli.ConfigCommand {
+    @Option(names = "--packed", required = true, description = "output of pack") String packed;
+    @Option(names = "--tokenizer", required = true, description = "output of tokenizer") String tokenizer;
+    @Option(names = "--model", required = true, description = "output directory of train") String model;
+    @Option(names = "--paradigm", defaultValue = "sw", description = "score sw prompts (default) or dti streams") String paradigm;
+    @Option(names = "--split", defaultValue = "test", description = "split to score (default test)") String split;
+    @Option(names = "--scores", description = "also write per-target scores to this CSV") Path scores;
+
+    @Override public Integer call() throws Exception {
+      JobConfig c = config();
+      Map<String, Object> r = TrainJob.evaluate(packed, tokenizer + "/tokenizer.json", model, paradigm, split,
+          c.integer("evaluate.batch-targets"), scores);
+      System.out.println(Json.write(r));
+      return 0;
+    }
+  }
+}
