@@ -44,12 +44,8 @@ final class Attention {
       for (Batch.Block blk : batch.blocks()) {
         String rows = blk.from() + ":" + blk.to();
         NDArray keys = blk.keys();
-        parts.add(attend(c,
-            q.get(new NDIndex(":, :, " + rows)),
-            alongAxis(k, 2, keys), alongAxis(v, 2, keys),
-            batch.positions().get(new NDIndex(":, " + rows)), alongAxis(batch.positions(), 1, keys),
-            alongAxis(batch.bosKeys(), 3, keys),
-            alongAxis(batch.mask().get(new NDIndex(":, :, " + rows)), 3, keys)));
+        parts.add(attend(c, q.get(new NDIndex(":, :, " + rows)), alongAxis(k, 2, keys), alongAxis(v, 2, keys),
+            batch.positions().get(new NDIndex(":, " + rows)), blk.keyPositions(), blk.keyBos(), blk.mask()));
       }
       out = NDArrays.concat(parts, 2);
     }

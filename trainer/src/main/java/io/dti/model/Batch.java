@@ -16,7 +16,7 @@ import java.util.TreeSet;
  *   <li>{@code ids}, {@code positions}: (B, L) int64;</li>
  *   <li>{@code mask}: (B, 1, L, L) additive, 0 where {@link MaskRules} allows query row to read
  *       key column, -1e9 elsewhere; padding keys are never read, a padding query reads itself
- *       (so no softmax row is empty);</li>
+ *       (so no softmax row is empty); null in banded mode, where each block has its own;</li>
  *   <li>{@code sumIndex}: (T) int64, flat index b * L + position of every target's [SUM];</li>
  *   <li>{@code labels}: (T) float;</li>
  *   <li>{@code bosKeys}: (B, 1, 1, L) float, 1 where the key is a [BOS] token;</li>
@@ -30,8 +30,12 @@ public record Batch(NDArray ids, NDArray positions, NDArray mask, NDArray sumInd
 
   static final float BLOCKED = -1e9f;
 
-  /** Queries [from, to) read only {@code keys} (int64 token indices): [BOS] tokens, then one contiguous range. */
-  public record Block(int from, int to, NDArray keys, int keyCount) {}
+  /**
+   * Queries [from, to) read only {@code keys} (int64 token indices: [BOS] tokens, then one
+   * contiguous range). Built once per batch and shared by all layers: the block's additive
+   * mask (B, 1, to - from, K), key positions (B, K) and [BOS] flags (B, 1, 1, K).
+   */
+  public record Block(int from, int to, NDArray keys, int keyCount, NDArray mask, NDArray keyPositions, NDArray keyBos) {}
 
   /** Dense attention batch. */
   public static Batch of(NDManager manager, List<PackedSample> samples) {
@@ -45,11 +49,13 @@ public record Batch(NDArray ids, NDArray positions, NDArray mask, NDArray sumInd
     int t = samples.stream().mapToInt(PackedSample::numTargets).sum();
     long[] ids = new long[b * l];
     long[] pos = new long[b * l];
-    float[] mask = new float[b * l * l];
+    float[] mask = blockSize > 0 ? null : new float[b * l * l];
+    if (mask != null) {
+      java.util.Arrays.fill(mask, BLOCKED);
+    }
     long[] sums = new long[t];
     float[] labels = new float[t];
     float[] bos = new float[b * l];
-    java.util.Arrays.fill(mask, BLOCKED);
     int ti = 0;
     long tokens = 0;
     for (int s = 0; s < b; s++) {
@@ -61,15 +67,13 @@ public record Batch(NDArray ids, NDArray positions, NDArray mask, NDArray sumInd
         pos[s * l + i] = x.positionIds()[i];
         bos[s * l + i] = x.roles()[i] == TokenRole.BOS.code() ? 1f : 0f;
       }
-      int base = s * l * l;
-      for (int q = 0; q < l; q++) {
-        if (q >= n) {
-          mask[base + q * l + q] = 0f;
-          continue;
-        }
-        for (int p = 0; p <= q; p++) {
-          if (MaskRules.canAttend(x, q, p)) {
-            mask[base + q * l + p] = 0f;
+      if (mask != null) {
+        int base = s * l * l;
+        for (int q = 0; q < l; q++) {
+          for (int p = 0; p <= q; p++) {
+            if (allowed(x, q, p)) {
+              mask[base + q * l + p] = 0f;
+            }
           }
         }
       }
@@ -113,13 +117,39 @@ public record Batch(NDArray ids, NDArray positions, NDArray mask, NDArray sumInd
         for (int p = start; p < to; p++) {
           keys[i++] = p;
         }
-        blocks.add(new Block(from, to, manager.create(keys), keys.length));
-        entries += (long) b * (to - from) * keys.length;
+        int rows = to - from;
+        int kc = keys.length;
+        float[] bm = new float[b * rows * kc];
+        long[] kp = new long[b * kc];
+        float[] kb = new float[b * kc];
+        for (int s = 0; s < b; s++) {
+          PackedSample x = samples.get(s);
+          for (int j = 0; j < kc; j++) {
+            int p = (int) keys[j];
+            kp[s * kc + j] = pos[s * l + p];
+            kb[s * kc + j] = bos[s * l + p];
+            for (int r = 0; r < rows; r++) {
+              bm[(s * rows + r) * kc + j] = allowed(x, from + r, p) ? 0f : BLOCKED;
+            }
+          }
+        }
+        blocks.add(new Block(from, to, manager.create(keys), kc, manager.create(bm, new Shape(b, 1, rows, kc)),
+            manager.create(kp, new Shape(b, kc)), manager.create(kb, new Shape(b, 1, 1, kc))));
+        entries += (long) b * rows * kc;
       }
     }
     return new Batch(manager.create(ids, new Shape(b, l)), manager.create(pos, new Shape(b, l)),
-        manager.create(mask, new Shape(b, 1, l, l)), manager.create(sums), manager.create(labels),
+        mask == null ? null : manager.create(mask, new Shape(b, 1, l, l)), manager.create(sums), manager.create(labels),
         manager.create(bos, new Shape(b, 1, 1, l)), blocks, b, l, t, tokens, entries);
+  }
+
+  /** Mask rules with padding: a padding query reads only itself, a padding key is never read. */
+  private static boolean allowed(PackedSample x, int q, int p) {
+    int n = x.numTokens();
+    if (q >= n) {
+      return p == q;
+    }
+    return p < n && MaskRules.canAttend(x, q, p);
   }
 
   /**
