@@ -88,6 +88,7 @@ public final class Trainer implements AutoCloseable {
     List<double[]> losses = new ArrayList<>();
     int stepsRun = 0;
     double flops = 0;
+    Prefetcher prefetch = new Prefetcher();
     for (int step = start; step < total; step++) {
       if (stopAfter >= 0 && stepsRun == stopAfter) {
         break;
@@ -101,13 +102,10 @@ public final class Trainer implements AutoCloseable {
       }
       double loss = 0;
       long stepTokens = 0;
-      for (int[] mb : micro) {
-        List<PackedSample> batchSamples = new ArrayList<>(mb.length);
-        for (int i : mb) {
-          batchSamples.add(samples.get(i));
-        }
-        try (NDManager scope = manager.newSubManager()) {
-          Batch batch = Batch.of(scope, batchSamples, model.config().attentionBlock());
+      for (int mi = 0; mi < micro.size(); mi++) {
+        Prepared next = prefetch.take(step, mi, plan, total, samples);
+        try (NDManager scope = next.scope()) {
+          Batch batch = next.batch();
           stepTokens += batch.tokens();
           flops += flops(model.config(), model.params().count(), batch);
           try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
@@ -148,6 +146,7 @@ public final class Trainer implements AutoCloseable {
         checkpoint(out, step + 1);
       }
     }
+    prefetch.close();
     double seconds = (System.nanoTime() - t0) / 1e9;
     if (out != null && (stopAfter < 0 || stepsRun < stopAfter)) {
       checkpoint(out, total);
@@ -166,6 +165,67 @@ public final class Trainer implements AutoCloseable {
     double linear = 6.0 * (parameters - embeddings) * b.size() * b.length();
     double attention = 12.0 * c.layers() * c.dim() * b.attentionEntries();
     return linear + attention;
+  }
+
+  private record Prepared(NDManager scope, Batch batch) {}
+
+  /**
+   * Builds the next micro-batch (masks are built in Java) on a background thread while the
+   * engine computes the current one. Each batch lives in its own sub-manager, closed after use.
+   */
+  private final class Prefetcher {
+    private final java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "dti-prefetch");
+      t.setDaemon(true);
+      return t;
+    });
+    private java.util.concurrent.Future<Prepared> pending;
+    private int pendingStep = -1;
+    private int pendingMicro = -1;
+
+    Prepared take(int step, int micro, BatchPlan plan, int total, List<PackedSample> samples) {
+      Prepared p;
+      try {
+        p = pending != null && pendingStep == step && pendingMicro == micro ? pending.get() : build(plan.step(step).get(micro), samples);
+      } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
+        throw new IllegalStateException("batch preparation failed: " + e.getMessage(), e);
+      }
+      // queue the following micro-batch
+      int ns = step;
+      int nm = micro + 1;
+      if (nm >= plan.step(step).size()) {
+        ns = step + 1;
+        nm = 0;
+      }
+      pending = null;
+      if (ns < total) {
+        int[] idx = plan.step(ns).get(nm);
+        pendingStep = ns;
+        pendingMicro = nm;
+        pending = pool.submit(() -> build(idx, samples));
+      }
+      return p;
+    }
+
+    private Prepared build(int[] idx, List<PackedSample> samples) {
+      List<PackedSample> batchSamples = new ArrayList<>(idx.length);
+      for (int i : idx) {
+        batchSamples.add(samples.get(i));
+      }
+      NDManager scope = manager.newSubManager();
+      return new Prepared(scope, Batch.of(scope, batchSamples, model.config().attentionBlock()));
+    }
+
+    void close() {
+      if (pending != null) {
+        try {
+          pending.get().scope().close();
+        } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
+          // the run is over; nothing to hand back
+        }
+      }
+      pool.shutdownNow();
+    }
   }
 
   private static void appendLine(Path file, String line) throws IOException {

@@ -42,6 +42,9 @@ public final class TrainBenchmark {
     @Option(names = "--tokenizer", required = true, description = "output of tokenizer") String tokenizer;
     @Option(names = "--work", required = true, description = "directory for the runs and the table") String work;
     @Option(names = "--dense-too", description = "also train DTI with dense masked attention") boolean denseToo;
+    @Option(names = "--user-fraction", defaultValue = "1.0",
+        description = "train both paradigms on the targets of this fraction of users (chosen by a hash of the user id)")
+    double userFraction;
 
     @Override public Integer call() throws Exception {
       JobConfig c = config();
@@ -66,7 +69,8 @@ public final class TrainBenchmark {
         String paradigm = (String) run[0];
         ModelConfig m = (ModelConfig) run[1];
         String attention = m.attentionBlock() > 0 ? "banded/" + m.attentionBlock() : "dense";
-        List<PackedSample> train = TrainJob.read(packed, paradigm, "train", vocab, hadoop);
+        List<PackedSample> train = TrainJob.read(packed, paradigm, "train", vocab, hadoop).stream()
+            .filter(x -> keep(x.userId(), userFraction)).toList();
         Path out = Path.of(work, paradigm + "-" + attention.replace('/', '-'));
         if (Files.exists(out)) {
           try (var walk = Files.walk(out)) {
@@ -96,6 +100,15 @@ public final class TrainBenchmark {
       Files.writeString(Path.of(work, "bench-train.json"), Json.write(json), StandardCharsets.UTF_8);
       return 0;
     }
+  }
+
+  /** The same users for every paradigm: a fixed hash of the user id. */
+  static boolean keep(String user, double fraction) {
+    if (fraction >= 1.0) {
+      return true;
+    }
+    long h = user.hashCode() * 0x9E3779B97F4A7C15L;
+    return Math.floorMod(h >>> 11, 1_000_000L) < fraction * 1_000_000L;
   }
 
   static String table(List<Row> rows, double peak) {
