@@ -60,7 +60,6 @@ public final class PackJob {
     boolean writeSw = conf.flag("pack.write-sw");
     boolean writeDti = conf.flag("pack.write-dti");
     int partitions = conf.integer("spark.shuffle-partitions");
-    int files = conf.integer("pack.files") > 0 ? conf.integer("pack.files") : partitions;
     ChunkPacker packer = new ChunkPacker(n, k, splits, writeSw, writeDti);
     CommittedOutput out = CommittedOutput.begin(output, overwrite, hadoop);
 
@@ -92,14 +91,24 @@ public final class PackJob {
     }
     progress.step("packing and writing to " + out.stagingDir());
     // One pass writes every (paradigm, split): partitionBy on copies of the two columns (so the
-    // files keep the originals), then each partition directory is renamed to <paradigm>/<split>.
-    // Rows are spread by (user, first target), so one long history spreads over all files.
+    // files keep the originals), then each directory is renamed to <paradigm>/<split>. No
+    // shuffle and no sort of the (large) sample rows: the groups come out of flatMapGroups in
+    // key order, balanced by the hash of (user, chunk), and concurrent writers take them in
+    // that order, so the files are deterministic without sorting gigabytes of rows.
     String blockSize = Long.toString(conf.longValue("pack.parquet-block-size"));
-    packed.withColumn("_p", col(SampleSchema.PARADIGM)).withColumn("_s", col(SampleSchema.SPLIT))
-        .repartition(files, col(SampleSchema.USER_ID), col(SampleSchema.FIRST_TARGET_SEQ))
-        .sortWithinPartitions("_p", "_s", SampleSchema.USER_ID, SampleSchema.FIRST_TARGET_SEQ)
-        .write().option("parquet.block.size", blockSize).partitionBy("_p", "_s")
-        .parquet(out.path("_partitioned"));
+    var session = spark.conf();
+    String planned = session.get("spark.sql.optimizer.plannedWrite.enabled", "true");
+    String writers = session.get("spark.sql.maxConcurrentOutputFileWriters", "0");
+    session.set("spark.sql.optimizer.plannedWrite.enabled", "false");
+    session.set("spark.sql.maxConcurrentOutputFileWriters", "8");
+    try {
+      packed.withColumn("_p", col(SampleSchema.PARADIGM)).withColumn("_s", col(SampleSchema.SPLIT))
+          .write().option("parquet.block.size", blockSize).partitionBy("_p", "_s")
+          .parquet(out.path("_partitioned"));
+    } finally {
+      session.set("spark.sql.optimizer.plannedWrite.enabled", planned);
+      session.set("spark.sql.maxConcurrentOutputFileWriters", writers);
+    }
     List<String> paradigms = new ArrayList<>();
     if (writeSw) {
       paradigms.add(SampleSchema.PARADIGM_SW);

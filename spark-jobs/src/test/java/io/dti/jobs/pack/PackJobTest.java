@@ -124,6 +124,39 @@ class PackJobTest {
     }
   }
 
+  static List<Path> parquetFiles(Path dir) throws Exception {
+    try (var list = Files.list(dir)) {
+      return list.filter(f -> f.getFileName().toString().endsWith(".parquet")).sorted().toList();
+    }
+  }
+
+  @Test
+  void sameConfigGivesIdenticalFilesRowForRow() throws Exception {
+    Path a = dir.resolve("a");
+    String again = dir.resolve("a-again").toString();
+    PackJob.run(spark, conf().with("prepare.format=movielens-csv"), a.resolve("prepared").toString(),
+        a.resolve("tokenizer").toString(), again, true);
+    for (String sub : List.of("sw/train", "dti/train", "dti/test")) {
+      List<Path> files = parquetFiles(Path.of(packed, sub));
+      List<Path> others = parquetFiles(Path.of(again, sub));
+      assertTrue(!files.isEmpty());
+      assertEquals(files.size(), others.size());
+      for (int fi = 0; fi < files.size(); fi++) {
+        Path f = files.get(fi);
+        Path g = others.get(fi);
+        // part-NNNNN-<job uuid>: the same task number must hold the same rows
+        assertEquals(f.getFileName().toString().substring(0, 10), g.getFileName().toString().substring(0, 10));
+        List<PackedSample> x = spark.read().parquet(f.toString()).collectAsList().stream().map(SampleRows::fromRow).toList();
+        List<PackedSample> y = spark.read().parquet(g.toString()).collectAsList().stream().map(SampleRows::fromRow).toList();
+        assertEquals(x.size(), y.size());
+        for (int i = 0; i < x.size(); i++) {
+          assertArrayEquals(x.get(i).inputIds(), y.get(i).inputIds(), f + " row " + i);
+          assertArrayEquals(x.get(i).targetSeqs(), y.get(i).targetSeqs(), f + " row " + i);
+        }
+      }
+    }
+  }
+
   @Test
   void multiUserPackingKeepsSegmentsApart() {
     String multi = Fixtures.pipeline(dir.resolve("c"), conf().with("pack.multi-user=true", "pack.token-budget=400",
