@@ -44,7 +44,9 @@ public final class TrainJob {
     requireComplete(packed, hadoop);
     int vocab = Vocabulary.size(tokenizerJson, hadoop);
     ModelConfig mc = new ModelConfig(vocab, model.dim(), model.layers(), model.heads(), model.mlpHidden(),
-        model.positions(), model.maxPositions(), model.ropeTheta(), model.bosDistance(), model.seed(), model.attentionBlock());
+        model.positions(), model.maxPositions(), model.ropeTheta(), model.bosDistance(), model.seed(),
+        // SW prompts are plain causal: banded attention saves nothing there.
+        SampleSchema.PARADIGM_SW.equals(paradigm) ? 0 : model.attentionBlock());
     List<PackedSample> samples = read(packed, paradigm, "train", vocab, hadoop);
     long targets = samples.stream().mapToLong(PackedSample::numTargets).sum();
     log.accept("training " + paradigm + " on " + samples.size() + " samples, " + targets + " targets");
