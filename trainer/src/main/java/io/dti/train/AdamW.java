@@ -54,6 +54,10 @@ public final class AdamW {
       sq += g.square().sum().getFloat();
     }
     double norm = Math.sqrt(sq);
+    if (!Double.isFinite(norm)) {
+      t--;
+      throw new IllegalStateException("gradient norm is " + norm + "; no update applied");
+    }
     double scale = clipNorm > 0 && norm > clipNorm ? clipNorm / norm : 1.0;
     double c1 = 1 - Math.pow(beta1, t);
     double c2 = 1 - Math.pow(beta2, t);

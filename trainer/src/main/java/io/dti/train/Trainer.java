@@ -116,6 +116,9 @@ public final class Trainer implements AutoCloseable {
           }
         }
       }
+      if (!Double.isFinite(loss)) {
+        throw new IllegalStateException("loss is " + loss + " at step " + (step + 1) + "; weights left as at step " + step);
+      }
       double lr = config.learningRate(step, total);
       double gradNorm = optimizer.step(lr);
       stepsRun++;
