@@ -43,7 +43,11 @@ public final class AdamW {
     }
   }
 
-  /** Applies one update from the accumulated gradients, then zeroes them. Returns the pre-clip gradient norm. */
+  /**
+   * Applies one update from the accumulated gradients, then zeroes them. Returns the pre-clip
+   * gradient norm. Every temporary is closed at once: they live in the parameters' manager,
+   * which stays open for the whole run.
+   */
   public double step(double lr) {
     t++;
     Map<String, NDArray> grads = new LinkedHashMap<>();
@@ -51,11 +55,14 @@ public final class AdamW {
     for (var e : params.all().entrySet()) {
       NDArray g = e.getValue().getGradient();
       grads.put(e.getKey(), g);
-      sq += g.square().sum().getFloat();
+      try (NDArray g2 = g.square(); NDArray s = g2.sum()) {
+        sq += s.getFloat();
+      }
     }
     double norm = Math.sqrt(sq);
     if (!Double.isFinite(norm)) {
       t--;
+      grads.values().forEach(NDArray::close);
       throw new IllegalStateException("gradient norm is " + norm + "; no update applied");
     }
     double scale = clipNorm > 0 && norm > clipNorm ? clipNorm / norm : 1.0;
@@ -68,14 +75,23 @@ public final class AdamW {
       if (scale != 1.0) {
         g.muli(scale);
       }
-      NDArray mt = m.get(name).muli(beta1).addi(g.mul(1 - beta1));
-      NDArray vt = v.get(name).muli(beta2).addi(g.square().muli(1 - beta2));
-      NDArray update = mt.div(c1).divi(vt.div(c2).sqrt().addi(eps));
-      if (weightDecay > 0 && p.getShape().dimension() > 1) {
-        update.addi(p.mul(weightDecay));
+      NDArray mt = m.get(name);
+      NDArray vt = v.get(name);
+      try (NDArray gm = g.mul(1 - beta1); NDArray g2 = g.square()) {
+        mt.muli(beta1).addi(gm);
+        vt.muli(beta2).addi(g2.muli(1 - beta2));
       }
-      p.subi(update.muli(lr));
+      try (NDArray update = mt.div(c1); NDArray vHat = vt.div(c2); NDArray denom = vHat.sqrt()) {
+        update.divi(denom.addi(eps));
+        if (weightDecay > 0 && p.getShape().dimension() > 1) {
+          try (NDArray decay = p.mul(weightDecay)) {
+            update.addi(decay);
+          }
+        }
+        p.subi(update.muli(lr));
+      }
       g.muli(0); // zero the accumulated gradient in place
+      g.close();
     }
     return norm;
   }
