@@ -20,6 +20,7 @@ import picocli.CommandLine.Option;
     description = "DTI CTR: prepare data, build the tokenizer, pack SW and DTI samples, train and evaluate.",
     subcommands = {DtiCli.Generate.class, DtiCli.Prepare.class, DtiCli.Tokenizer.class, DtiCli.Pack.class,
         io.dti.jobs.train.TrainCommands.Train.class, io.dti.jobs.train.TrainCommands.Evaluate.class,
+        io.dti.jobs.train.TrainCommands.Leakage.class,
         io.dti.jobs.bench.PackBenchmark.Command.class, io.dti.jobs.bench.TrainBenchmark.Command.class})
 public final class DtiCli {
 

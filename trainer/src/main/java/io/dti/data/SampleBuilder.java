@@ -125,6 +125,38 @@ public final class SampleBuilder {
         head.firstTargetTs(), head.window(), ids, inter, roles, pos, seg, sums, labels, users, items, seqs, ts);
   }
 
+  /**
+   * The SW prompt of target j of a DTI stream, cut out of the stream itself: exactly the tokens
+   * its [SUM] may read under the mask, renumbered as {@link #build} numbers a SW prompt. The
+   * leakage meter scores a target both ways with it.
+   */
+  public static PackedSample promptOf(PackedSample dti, int j) {
+    int sum = dti.sumPositions()[j];
+    int[] keys = MaskRules.visibleKeys(dti, sum);
+    int n = keys.length;
+    int firstInteraction = Integer.MAX_VALUE;
+    int firstPosition = Integer.MAX_VALUE;
+    for (int p : keys) {
+      if (dti.roles()[p] != TokenRole.BOS.code()) {
+        firstInteraction = Math.min(firstInteraction, dti.interactionIdx()[p]);
+        firstPosition = Math.min(firstPosition, dti.positionIds()[p]);
+      }
+    }
+    int[] ids = new int[n], inter = new int[n], roles = new int[n], pos = new int[n];
+    for (int i = 0; i < n; i++) {
+      int p = keys[i];
+      ids[i] = dti.inputIds()[p];
+      roles[i] = dti.roles()[p];
+      boolean bos = roles[i] == TokenRole.BOS.code();
+      inter[i] = bos ? -1 : dti.interactionIdx()[p] - firstInteraction;
+      pos[i] = bos ? 0 : dti.positionIds()[p] - firstPosition + 1;
+    }
+    return new PackedSample(SampleSchema.PARADIGM_SW, dti.split(), dti.targetUsers()[j], dti.targetSeqs()[j],
+        dti.targetTs()[j], dti.window(), ids, inter, roles, pos, new int[n], new int[] {n - 1},
+        new int[] {dti.labels()[j]}, new String[] {dti.targetUsers()[j]}, new String[] {dti.targetItems()[j]},
+        new long[] {dti.targetSeqs()[j]}, new long[] {dti.targetTs()[j]});
+  }
+
   /** Growable parallel int arrays for the per-token columns. */
   private static final class Tokens {
     private final List<int[]> rows = new ArrayList<>();

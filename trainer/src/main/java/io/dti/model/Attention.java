@@ -38,14 +38,16 @@ final class Attention {
     NDArray v = heads(x.matMul(p.get(prefix + "wv")), b, l, h, d);
     NDArray out;
     if (batch.blocks() == null) {
-      out = attend(c, q, k, v, batch.positions(), batch.positions(), batch.bosKeys(), batch.mask());
+      out = attend(c, q, k, v, batch.positions(), batch.positions(), batch.bosKeys(), batch.mask(),
+          batch.interactions(), batch.interactions());
     } else {
       NDList parts = new NDList();
       for (Batch.Block blk : batch.blocks()) {
         String rows = blk.from() + ":" + blk.to();
         NDArray keys = blk.keys();
         parts.add(attend(c, q.get(new NDIndex(":, :, " + rows)), alongAxis(k, 2, keys), alongAxis(v, 2, keys),
-            batch.positions().get(new NDIndex(":, " + rows)), blk.keyPositions(), blk.keyBos(), blk.mask()));
+            batch.positions().get(new NDIndex(":, " + rows)), blk.keyPositions(), blk.keyBos(), blk.mask(),
+            batch.interactions().get(new NDIndex(":, " + rows)), blk.keyInteractions()));
       }
       out = NDArrays.concat(parts, 2);
     }
@@ -54,7 +56,7 @@ final class Attention {
 
   /** softmax(scores / sqrt(d) + mask) v for queries (B, H, Lq, d) and keys (B, H, Lk, d). */
   static NDArray attend(ModelConfig c, NDArray q, NDArray k, NDArray v, NDArray posQ, NDArray posK,
-      NDArray bosK, NDArray mask) {
+      NDArray bosK, NDArray mask, NDArray interQ, NDArray interK) {
     boolean fixedBos = c.bosDistance() >= 0;
     NDArray scores;
     if (c.positions() == ModelConfig.Positions.ROPE) {
@@ -73,7 +75,21 @@ final class Attention {
     if (c.positions() == ModelConfig.Positions.ALIBI) {
       scores = scores.add(alibi(posQ, posK, c.heads(), fixedBos ? bosK : null, c.bosDistance()));
     }
+    if (c.remedies().distanceDecay() > 0) {
+      scores = scores.add(distanceDecay(interQ, interK, bosK, c.heads(), c.remedies().distanceDecay()));
+    }
     return scores.softmax(-1).matMul(v);
+  }
+
+  /**
+   * R2: (B, H, Lq, Lk) bias - decay * m_h * (I(q) - I(p)) on the interaction distance, zero for
+   * [BOS] keys. Masked pairs get -1e9 anyway.
+   */
+  static NDArray distanceDecay(NDArray interQ, NDArray interK, NDArray bosK, int heads, double decay) {
+    NDArray dist = interQ.expandDims(2).sub(interK.expandDims(1)).expandDims(1); // (B, 1, Lq, Lk)
+    dist = dist.mul(bosK.neg().add(1f));
+    NDArray slopes = interQ.getManager().create(alibiSlopes(heads)).reshape(1, heads, 1, 1).mul(decay);
+    return dist.mul(slopes).neg();
   }
 
   /** x restricted to the given indices along one axis (a copy; gradients flow back). */

@@ -20,13 +20,16 @@ import java.util.TreeSet;
  *   <li>{@code sumIndex}: (T) int64, flat index b * L + position of every target's [SUM];</li>
  *   <li>{@code labels}: (T) float;</li>
  *   <li>{@code bosKeys}: (B, 1, 1, L) float, 1 where the key is a [BOS] token;</li>
+ *   <li>{@code interactions}: (B, L) float, each token's interaction index (for R2);</li>
+ *   <li>{@code contextTokens}: (B, L, 1) float, 1 for every non-[SUM] token (for R1);</li>
  *   <li>{@code blocks}: for banded attention, the query blocks and the keys each may reach
  *       (null for dense attention);</li>
  *   <li>{@code attentionEntries}: score entries the attention computes per head and layer.</li>
  * </ul>
  */
 public record Batch(NDArray ids, NDArray positions, NDArray mask, NDArray sumIndex, NDArray labels,
-    NDArray bosKeys, List<Block> blocks, int size, int length, int targets, long tokens, long attentionEntries) {
+    NDArray bosKeys, NDArray interactions, NDArray contextTokens, List<Block> blocks, int size, int length, int targets,
+    long tokens, long attentionEntries) {
 
   static final float BLOCKED = -1e9f;
 
@@ -35,7 +38,8 @@ public record Batch(NDArray ids, NDArray positions, NDArray mask, NDArray sumInd
    * contiguous range). Built once per batch and shared by all layers: the block's additive
    * mask (B, 1, to - from, K), key positions (B, K) and [BOS] flags (B, 1, 1, K).
    */
-  public record Block(int from, int to, NDArray keys, int keyCount, NDArray mask, NDArray keyPositions, NDArray keyBos) {}
+  public record Block(int from, int to, NDArray keys, int keyCount, NDArray mask, NDArray keyPositions, NDArray keyBos,
+      NDArray keyInteractions) {}
 
   /** Dense attention batch. */
   public static Batch of(NDManager manager, List<PackedSample> samples) {
@@ -56,6 +60,8 @@ public record Batch(NDArray ids, NDArray positions, NDArray mask, NDArray sumInd
     long[] sums = new long[t];
     float[] labels = new float[t];
     float[] bos = new float[b * l];
+    float[] inter = new float[b * l];
+    float[] context = new float[b * l];
     int ti = 0;
     long tokens = 0;
     for (int s = 0; s < b; s++) {
@@ -66,6 +72,8 @@ public record Batch(NDArray ids, NDArray positions, NDArray mask, NDArray sumInd
         ids[s * l + i] = x.inputIds()[i];
         pos[s * l + i] = x.positionIds()[i];
         bos[s * l + i] = x.roles()[i] == TokenRole.BOS.code() ? 1f : 0f;
+        inter[s * l + i] = x.interactionIdx()[i];
+        context[s * l + i] = x.roles()[i] == TokenRole.SUM.code() ? 0f : 1f;
       }
       if (mask != null) {
         int base = s * l * l;
@@ -122,25 +130,29 @@ public record Batch(NDArray ids, NDArray positions, NDArray mask, NDArray sumInd
         float[] bm = new float[b * rows * kc];
         long[] kp = new long[b * kc];
         float[] kb = new float[b * kc];
+        float[] ki = new float[b * kc];
         for (int s = 0; s < b; s++) {
           PackedSample x = samples.get(s);
           for (int j = 0; j < kc; j++) {
             int p = (int) keys[j];
             kp[s * kc + j] = pos[s * l + p];
             kb[s * kc + j] = bos[s * l + p];
+            ki[s * kc + j] = inter[s * l + p];
             for (int r = 0; r < rows; r++) {
               bm[(s * rows + r) * kc + j] = allowed(x, from + r, p) ? 0f : BLOCKED;
             }
           }
         }
         blocks.add(new Block(from, to, manager.create(keys), kc, manager.create(bm, new Shape(b, 1, rows, kc)),
-            manager.create(kp, new Shape(b, kc)), manager.create(kb, new Shape(b, 1, 1, kc))));
+            manager.create(kp, new Shape(b, kc)), manager.create(kb, new Shape(b, 1, 1, kc)),
+            manager.create(ki, new Shape(b, kc))));
         entries += (long) b * rows * kc;
       }
     }
     return new Batch(manager.create(ids, new Shape(b, l)), manager.create(pos, new Shape(b, l)),
         mask == null ? null : manager.create(mask, new Shape(b, 1, l, l)), manager.create(sums), manager.create(labels),
-        manager.create(bos, new Shape(b, 1, 1, l)), blocks, b, l, t, tokens, entries);
+        manager.create(bos, new Shape(b, 1, 1, l)), manager.create(inter, new Shape(b, l)),
+        manager.create(context, new Shape(b, l, 1)), blocks, b, l, t, tokens, entries);
   }
 
   /** Mask rules with padding: a padding query reads only itself, a padding key is never read. */

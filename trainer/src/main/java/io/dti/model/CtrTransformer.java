@@ -67,15 +67,25 @@ public final class CtrTransformer implements AutoCloseable {
     if (config.positions() == ModelConfig.Positions.LEARNED) {
       x = x.add(Embedding.embedding(batch.positions(), params.get("pos_emb"), SparseFormat.DENSE).singletonOrThrow());
     }
+    NDArray h0 = x;
     for (int l = 0; l < config.layers(); l++) {
       String p = "layer" + l + ".";
       x = x.add(Attention.forward(params, p, config, rmsNorm(x, params.get(p + "attn_norm")), batch));
       x = x.add(swiGlu(rmsNorm(x, params.get(p + "mlp_norm")), params.get(p + "w_gate"), params.get(p + "w_up"),
           params.get(p + "w_down")));
+      double lambda = config.remedies().lambda(l, config.layers());
+      if (lambda > 0) {
+        x = stateReset(x, h0, batch.contextTokens(), lambda);
+      }
     }
     x = rmsNorm(x, params.get("final_norm"));
     NDArray h = x.reshape(-1, config.dim()).get(batch.sumIndex());
     return h.matMul(params.get("head_w")).reshape(-1).add(params.get("head_b"));
+  }
+
+  /** R1: h = (1 - lambda) h + lambda h0 on context (non-[SUM]) tokens; [SUM] tokens keep their state. */
+  static NDArray stateReset(NDArray h, NDArray h0, NDArray contextTokens, double lambda) {
+    return h.add(h0.sub(h).mul(contextTokens).mul((float) lambda));
   }
 
   /** RMSNorm: x / sqrt(mean(x^2) + eps) * g. */

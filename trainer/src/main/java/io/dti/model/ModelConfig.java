@@ -16,9 +16,17 @@ package io.dti.model;
  *     its real one (which grows along a DTI stream); negative keeps the real distance
  * @param seed parameter initialisation seed
  * @param attentionBlock queries per block of banded attention; 0 = dense masked attention
+ * @param remedies hidden-state leakage remedies (R1 state reset, R2 distance decay)
  */
 public record ModelConfig(int vocabSize, int dim, int layers, int heads, int mlpHidden, Positions positions,
-    int maxPositions, double ropeTheta, int bosDistance, long seed, int attentionBlock) {
+    int maxPositions, double ropeTheta, int bosDistance, long seed, int attentionBlock, Remedies remedies) {
+
+  /** Without remedies. */
+  public ModelConfig(int vocabSize, int dim, int layers, int heads, int mlpHidden, Positions positions,
+      int maxPositions, double ropeTheta, int bosDistance, long seed, int attentionBlock) {
+    this(vocabSize, dim, layers, heads, mlpHidden, positions, maxPositions, ropeTheta, bosDistance, seed, attentionBlock,
+        Remedies.NONE);
+  }
 
   public enum Positions {
     /** A learned vector per absolute position id, added to the token embedding. */
@@ -30,6 +38,9 @@ public record ModelConfig(int vocabSize, int dim, int layers, int heads, int mlp
   }
 
   public ModelConfig {
+    if (remedies == null) {
+      remedies = Remedies.NONE;
+    }
     if (dim % heads != 0) {
       throw new IllegalArgumentException("model dim " + dim + " must divide by heads " + heads);
     }
@@ -43,15 +54,25 @@ public record ModelConfig(int vocabSize, int dim, int layers, int heads, int mlp
   }
 
   public ModelConfig withLayers(int l) {
-    return new ModelConfig(vocabSize, dim, l, heads, mlpHidden, positions, maxPositions, ropeTheta, bosDistance, seed, attentionBlock);
+    return new ModelConfig(vocabSize, dim, l, heads, mlpHidden, positions, maxPositions, ropeTheta, bosDistance, seed, attentionBlock, remedies);
   }
 
   public ModelConfig withBosDistance(int d) {
-    return new ModelConfig(vocabSize, dim, layers, heads, mlpHidden, positions, maxPositions, ropeTheta, d, seed, attentionBlock);
+    return new ModelConfig(vocabSize, dim, layers, heads, mlpHidden, positions, maxPositions, ropeTheta, d, seed, attentionBlock, remedies);
   }
 
   public ModelConfig withAttentionBlock(int block) {
-    return new ModelConfig(vocabSize, dim, layers, heads, mlpHidden, positions, maxPositions, ropeTheta, bosDistance, seed, block);
+    return new ModelConfig(vocabSize, dim, layers, heads, mlpHidden, positions, maxPositions, ropeTheta, bosDistance, seed, block, remedies);
+  }
+
+  public ModelConfig withRemedies(Remedies r) {
+    return new ModelConfig(vocabSize, dim, layers, heads, mlpHidden, positions, maxPositions, ropeTheta, bosDistance, seed,
+        attentionBlock, r);
+  }
+
+  public ModelConfig withVocabSize(int v) {
+    return new ModelConfig(v, dim, layers, heads, mlpHidden, positions, maxPositions, ropeTheta, bosDistance, seed,
+        attentionBlock, remedies);
   }
 
   public int headDim() {

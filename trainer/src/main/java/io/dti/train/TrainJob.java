@@ -40,19 +40,29 @@ public final class TrainJob {
 
   public static Map<String, Object> train(String packed, String tokenizerJson, String paradigm, ModelConfig model,
       TrainConfig train, String output, int evalBatchTargets, Consumer<String> log) throws IOException {
+    return train(packed, tokenizerJson, paradigm, model, train, output, evalBatchTargets, 0, 0, log);
+  }
+
+  /** With {@code probeEvery > 0}, DTI runs log the leakage meter on {@code probeSamples} valid DTI streams. */
+  public static Map<String, Object> train(String packed, String tokenizerJson, String paradigm, ModelConfig model,
+      TrainConfig train, String output, int evalBatchTargets, int probeEvery, int probeSamples, Consumer<String> log)
+      throws IOException {
     Configuration hadoop = new Configuration();
     requireComplete(packed, hadoop);
     int vocab = Vocabulary.size(tokenizerJson, hadoop);
-    ModelConfig mc = new ModelConfig(vocab, model.dim(), model.layers(), model.heads(), model.mlpHidden(),
-        model.positions(), model.maxPositions(), model.ropeTheta(), model.bosDistance(), model.seed(),
-        // SW prompts are plain causal: banded attention saves nothing there.
-        SampleSchema.PARADIGM_SW.equals(paradigm) ? 0 : model.attentionBlock());
+    // SW prompts are plain causal: banded attention saves nothing there.
+    ModelConfig mc = model.withVocabSize(vocab)
+        .withAttentionBlock(SampleSchema.PARADIGM_SW.equals(paradigm) ? 0 : model.attentionBlock());
     List<PackedSample> samples = read(packed, paradigm, "train", vocab, hadoop);
     long targets = samples.stream().mapToLong(PackedSample::numTargets).sum();
     log.accept("training " + paradigm + " on " + samples.size() + " samples, " + targets + " targets");
     Map<String, Object> out = new LinkedHashMap<>();
     try (Trainer trainer = new Trainer(mc, train)) {
       log.accept("model: " + trainer.model().params().count() + " parameters");
+      if (probeEvery > 0 && SampleSchema.PARADIGM_DTI.equals(paradigm)) {
+        List<PackedSample> valid = read(packed, SampleSchema.PARADIGM_DTI, "valid", vocab, hadoop);
+        trainer.probe(valid.subList(0, Math.min(probeSamples, valid.size())), probeEvery);
+      }
       Trainer.Result r = trainer.fit(samples, Path.of(output), -1, log);
       out.put("paradigm", paradigm);
       out.put("parameters", trainer.model().params().count());
@@ -86,6 +96,19 @@ public final class TrainJob {
       throw new IllegalArgumentException(trainOutput + " holds no checkpoint (checkpoints/latest missing)");
     }
     return trainOutput.resolve("checkpoints").resolve(Files.readString(pointer).trim());
+  }
+
+  public static io.dti.eval.LeakageMeter.Report leakage(String packed, String tokenizerJson, String modelDir, String split,
+      int batchTargets) throws IOException {
+    Configuration hadoop = new Configuration();
+    requireComplete(packed, hadoop);
+    int vocab = Vocabulary.size(tokenizerJson, hadoop);
+    ModelConfig mc = modelConfig(Path.of(modelDir));
+    List<PackedSample> streams = read(packed, SampleSchema.PARADIGM_DTI, split, vocab, hadoop);
+    try (Trainer t = new Trainer(mc, TrainConfig.defaults())) {
+      t.loadWeights(latest(Path.of(modelDir)));
+      return io.dti.eval.LeakageMeter.measure(t.model(), streams, batchTargets);
+    }
   }
 
   public static Map<String, Object> evaluate(String packed, String tokenizerJson, String modelDir, String paradigm,

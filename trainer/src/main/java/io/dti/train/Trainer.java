@@ -41,6 +41,8 @@ public final class Trainer implements AutoCloseable {
   private final CtrTransformer model;
   private final TrainConfig config;
   private final AdamW optimizer;
+  private List<PackedSample> probe = List.of();
+  private int probeEvery;
 
   /** {@code flops}: model FLOPs executed (forward + backward, padding included), see {@link #flops}. */
   public record Result(int steps, double seconds, long targets, long tokens, double lastLoss, List<double[]> losses,
@@ -63,6 +65,12 @@ public final class Trainer implements AutoCloseable {
 
   public CtrTransformer model() {
     return model;
+  }
+
+  /** Measure the leakage meter on these DTI streams every {@code every} steps (logged, and in metrics.jsonl). */
+  public void probe(List<PackedSample> dtiStreams, int every) {
+    this.probe = List.copyOf(dtiStreams);
+    this.probeEvery = every;
   }
 
   /**
@@ -138,6 +146,13 @@ public final class Trainer implements AutoCloseable {
         m.put("targets_per_s", targets / elapsed);
         m.put("tokens_per_s", tokens / elapsed);
         m.put("elapsed_s", elapsed);
+        if (probeEvery > 0 && !probe.isEmpty() && ((step + 1) % probeEvery == 0 || step + 1 == total)) {
+          io.dti.eval.LeakageMeter.Report leak = io.dti.eval.LeakageMeter.measure(model, probe, 256);
+          m.put("leakage_mean_abs_logit_diff", leak.overallMean());
+          m.put("leakage_last_position", leak.lastMean());
+          log.accept(String.format("step %d leakage probe: mean |DTI - SW logit| %.5f, at the last position %.5f",
+              step + 1, leak.overallMean(), leak.lastMean()));
+        }
         appendLine(out.resolve("metrics.jsonl"), GSON.toJson(m));
       }
       if ((step + 1) % Math.max(1, config.logEvery()) == 0 || step + 1 == total) {

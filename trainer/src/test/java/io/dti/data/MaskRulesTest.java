@@ -136,6 +136,28 @@ class MaskRulesTest {
   }
 
   @Test
+  void promptCutOutOfAStreamIsTheSwPrompt() {
+    Random rng = new Random(9);
+    for (int trial = 0; trial < 30; trial++) {
+      int n = rng.nextInt(5);
+      List<Interaction> h = history(rng, "u", 2 + rng.nextInt(15));
+      int first = rng.nextInt(h.size());
+      PackedSample dti = SampleBuilder.build("dti", "train", n, h.subList(Math.max(0, first - n), first), h.subList(first, h.size()));
+      for (int j = 0; j < dti.numTargets(); j++) {
+        int t = first + j;
+        PackedSample sw = SampleBuilder.build("sw", "train", n, h.subList(Math.max(0, t - n), t), h.subList(t, t + 1));
+        PackedSample cut = SampleBuilder.promptOf(dti, j);
+        assertArrayEquals(sw.inputIds(), cut.inputIds());
+        assertArrayEquals(sw.roles(), cut.roles());
+        assertArrayEquals(sw.interactionIdx(), cut.interactionIdx());
+        assertArrayEquals(sw.positionIds(), cut.positionIds());
+        assertArrayEquals(sw.sumPositions(), cut.sumPositions());
+        assertArrayEquals(sw.labels(), cut.labels());
+      }
+    }
+  }
+
+  @Test
   void validateNamesTheBrokenField() {
     PackedSample s = SampleBuilder.build("sw", "train", 2, List.of(), List.of(new Interaction("u", "i", 0, 0, 1, new int[] {7})));
     IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> s.validate(7));

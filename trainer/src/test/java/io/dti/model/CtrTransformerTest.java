@@ -15,10 +15,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-class CtrTransformerTest {
+public class CtrTransformerTest {
   static final int VOCAB = 40;
 
-  static List<Interaction> history(long seed, int m) {
+  public static List<Interaction> history(long seed, int m) {
     Random rng = new Random(seed);
     List<Interaction> h = new ArrayList<>();
     for (int i = 0; i < m; i++) {

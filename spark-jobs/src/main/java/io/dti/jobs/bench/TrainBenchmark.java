@@ -51,9 +51,7 @@ public final class TrainBenchmark {
       Configuration hadoop = new Configuration();
       TrainJob.requireComplete(packed, hadoop);
       int vocab = Vocabulary.size(tokenizer + "/tokenizer.json", hadoop);
-      ModelConfig base = TrainSettings.model(c);
-      ModelConfig mc = new ModelConfig(vocab, base.dim(), base.layers(), base.heads(), base.mlpHidden(), base.positions(),
-          base.maxPositions(), base.ropeTheta(), base.bosDistance(), base.seed(), base.attentionBlock());
+      ModelConfig mc = TrainSettings.model(c).withVocabSize(vocab);
       TrainConfig tc = TrainSettings.train(c);
       double peak = MatmulPeak.gflops(1024, 5);
       System.err.printf("matmul peak through DJL: %.1f GFLOP/s%n", peak);

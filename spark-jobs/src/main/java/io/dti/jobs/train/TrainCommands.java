@@ -25,8 +25,30 @@ public final class TrainCommands {
       JobConfig c = config();
       String p = paradigm != null ? paradigm : c.string("train.paradigm");
       Map<String, Object> r = TrainJob.train(packed, tokenizer + "/tokenizer.json", p, TrainSettings.model(c),
-          TrainSettings.train(c), output, c.integer("evaluate.batch-targets"), System.err::println);
+          TrainSettings.train(c), output, c.integer("evaluate.batch-targets"), c.integer("train.probe-every"),
+          c.integer("train.probe-samples"), System.err::println);
       System.out.println(Json.write(r));
+      return 0;
+    }
+  }
+
+  @Command(name = "leakage", mixinStandardHelpOptions = true,
+      description = "Leakage meter: score each DTI target in its stream and in its exact SW prompt; |logit difference| by position, AUC each way.")
+  public static final class Leakage extends DtiCli.ConfigCommand {
+    @Option(names = "--packed", required = true, description = "output of pack") String packed;
+    @Option(names = "--tokenizer", required = true, description = "output of tokenizer") String tokenizer;
+    @Option(names = "--model", required = true, description = "output directory of train") String model;
+    @Option(names = "--split", defaultValue = "test", description = "split of DTI streams to measure (default test)") String split;
+    @Option(names = "--json", description = "also write the report as JSON here") Path json;
+
+    @Override public Integer call() throws Exception {
+      JobConfig c = config();
+      io.dti.eval.LeakageMeter.Report r = TrainJob.leakage(packed, tokenizer + "/tokenizer.json", model, split,
+          c.integer("evaluate.batch-targets"));
+      System.out.print(r.table());
+      if (json != null) {
+        java.nio.file.Files.writeString(json, Json.write(r.toMap()));
+      }
       return 0;
     }
   }

@@ -2,6 +2,7 @@ package io.dti.jobs.train;
 
 import io.dti.jobs.common.JobConfig;
 import io.dti.model.ModelConfig;
+import io.dti.model.Remedies;
 import io.dti.train.TrainConfig;
 import java.util.Locale;
 
@@ -14,7 +15,8 @@ public final class TrainSettings {
     return new ModelConfig(0, c.integer("model.dim"), c.integer("model.layers"), c.integer("model.heads"),
         c.integer("model.mlp-hidden"), ModelConfig.Positions.valueOf(c.string("model.positions").toUpperCase(Locale.ROOT)),
         c.integer("model.max-positions"), c.number("model.rope-theta"), c.integer("model.bos-distance"),
-        c.longValue("model.seed"), c.integer("model.attention-block"));
+        c.longValue("model.seed"), c.integer("model.attention-block"),
+        new Remedies(c.number("model.reset-lambda"), c.flag("model.reset-grows-with-depth"), c.number("model.distance-decay")));
   }
 
   public static TrainConfig train(JobConfig c) {
