@@ -44,8 +44,7 @@ final class Attention {
       NDList parts = new NDList();
       for (Batch.Block blk : batch.blocks()) {
         String rows = blk.from() + ":" + blk.to();
-        NDArray keys = blk.keys();
-        parts.add(attend(c, q.get(new NDIndex(":, :, " + rows)), alongAxis(k, 2, keys), alongAxis(v, 2, keys),
+        parts.add(attend(c, q.get(new NDIndex(":, :, " + rows)), keysOf(k, blk), keysOf(v, blk),
             batch.positions().get(new NDIndex(":, " + rows)), blk.keyPositions(), blk.keyBos(), blk.mask(),
             batch.interactions().get(new NDIndex(":, " + rows)), blk.keyInteractions()));
       }
@@ -71,7 +70,7 @@ final class Attention {
     } else {
       scores = q.matMul(k.transpose(0, 1, 3, 2));
     }
-    scores = scores.mul(1.0 / Math.sqrt(q.getShape().get(3))).add(mask);
+    scores = scores.mul(CtrTransformer.constant(scores, 1.0 / Math.sqrt(q.getShape().get(3)))).add(mask);
     if (c.positions() == ModelConfig.Positions.ALIBI) {
       scores = scores.add(alibi(posQ, posK, c.heads(), fixedBos ? bosK : null, c.bosDistance()));
     }
@@ -92,20 +91,18 @@ final class Attention {
     return dist.mul(slopes).neg();
   }
 
-  /** x restricted to the given indices along one axis (a copy; gradients flow back). */
-  static NDArray alongAxis(NDArray x, int axis, NDArray indices) {
-    int[] order = new int[x.getShape().dimension()];
-    order[0] = axis;
-    for (int i = 0, j = 1; i < order.length; i++) {
-      if (i != axis) {
-        order[j++] = i;
-      }
+  /** The block's keys of x (B, H, L, d): its [BOS] tokens, then the range [start, to), as slices. */
+  static NDArray keysOf(NDArray x, Batch.Block blk) {
+    NDArray range = x.get(new NDIndex(":, :, " + blk.start() + ":" + blk.to()));
+    if (blk.bos().length == 0) {
+      return range;
     }
-    int[] back = new int[order.length];
-    for (int i = 0; i < order.length; i++) {
-      back[order[i]] = i;
+    NDList parts = new NDList();
+    for (int p : blk.bos()) {
+      parts.add(x.get(new NDIndex(":, :, " + p + ":" + (p + 1))));
     }
-    return x.transpose(order).get(indices).transpose(back);
+    parts.add(range);
+    return NDArrays.concat(parts, 2);
   }
 
   /** (B, L, H*d) to (B, H, L, d). */

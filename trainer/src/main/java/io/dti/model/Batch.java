@@ -34,12 +34,17 @@ public record Batch(NDArray ids, NDArray positions, NDArray mask, NDArray sumInd
   static final float BLOCKED = -1e9f;
 
   /**
-   * Queries [from, to) read only {@code keys} (int64 token indices: [BOS] tokens, then one
-   * contiguous range). Built once per batch and shared by all layers: the block's additive
-   * mask (B, 1, to - from, K), key positions (B, K) and [BOS] flags (B, 1, 1, K).
+   * Queries [from, to) read only the keys {@code bos} ([BOS] tokens before the range) and
+   * [start, to): plain slices, so the backward pass is a plain copy too. Built once per batch
+   * and shared by all layers: the block's additive mask (B, 1, to - from, K), key positions
+   * (B, K), [BOS] flags (B, 1, 1, K) and interaction indices (B, K), K = bos.length + to - start.
    */
-  public record Block(int from, int to, NDArray keys, int keyCount, NDArray mask, NDArray keyPositions, NDArray keyBos,
-      NDArray keyInteractions) {}
+  public record Block(int from, int to, int[] bos, int start, NDArray mask, NDArray keyPositions, NDArray keyBos,
+      NDArray keyInteractions) {
+    public int keyCount() {
+      return bos.length + to - start;
+    }
+  }
 
   /** Dense attention batch. */
   public static Batch of(NDManager manager, List<PackedSample> samples) {
@@ -143,7 +148,8 @@ public record Batch(NDArray ids, NDArray positions, NDArray mask, NDArray sumInd
             }
           }
         }
-        blocks.add(new Block(from, to, manager.create(keys), kc, manager.create(bm, new Shape(b, 1, rows, kc)),
+        blocks.add(new Block(from, to, bosBefore.stream().mapToInt(Integer::intValue).toArray(), start,
+            manager.create(bm, new Shape(b, 1, rows, kc)),
             manager.create(kp, new Shape(b, kc)), manager.create(kb, new Shape(b, 1, 1, kc)),
             manager.create(ki, new Shape(b, kc))));
         entries += (long) b * rows * kc;

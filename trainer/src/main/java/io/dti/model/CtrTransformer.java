@@ -85,7 +85,16 @@ public final class CtrTransformer implements AutoCloseable {
 
   /** R1: h = (1 - lambda) h + lambda h0 on context (non-[SUM]) tokens; [SUM] tokens keep their state. */
   static NDArray stateReset(NDArray h, NDArray h0, NDArray contextTokens, double lambda) {
-    return h.add(h0.sub(h).mul(contextTokens).mul((float) lambda));
+    return h.add(h0.sub(h).mul(contextTokens).mul(constant(h, lambda)));
+  }
+
+  /**
+   * A scalar as a tensor in {@code like}'s manager. Use it, never {@code mul(Number)} and kin, in
+   * anything the backward pass goes through: DJL builds those scalars on a buffer it frees right
+   * after the op, while autograd may keep the scalar for backward and later read freed memory.
+   */
+  public static NDArray constant(NDArray like, double value) {
+    return like.getManager().create((float) value);
   }
 
   /** RMSNorm: x / sqrt(mean(x^2) + eps) * g. */
@@ -102,7 +111,7 @@ public final class CtrTransformer implements AutoCloseable {
 
   /** Binary cross-entropy per target, from logits, in the stable form max(z,0) - z y + log(1 + e^-|z|). */
   public static NDArray bceWithLogits(NDArray logits, NDArray labels) {
-    return logits.maximum(0f).sub(logits.mul(labels)).add(logits.abs().neg().exp().add(1f).log());
+    return logits.maximum(logits.zerosLike()).sub(logits.mul(labels)).add(logits.abs().neg().exp().add(1f).log());
   }
 
   @Override

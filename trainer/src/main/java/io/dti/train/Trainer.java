@@ -118,7 +118,8 @@ public final class Trainer implements AutoCloseable {
           flops += flops(model.config(), model.params().count(), batch);
           try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             NDArray logits = model.forward(batch);
-            NDArray l = CtrTransformer.bceWithLogits(logits, batch.labels()).sum().div(stepTargets);
+            NDArray l = CtrTransformer.bceWithLogits(logits, batch.labels()).sum()
+                .div(CtrTransformer.constant(logits, stepTargets));
             gc.backward(l);
             loss += l.getFloat();
           }

@@ -37,7 +37,8 @@ class RemediesTest {
       NDArray pos = m.create(new long[] {0, 1, 3}, new Shape(1, 3));
       float[] bias = Attention.alibi(pos, pos, 2, null, 0).toFloatArray(); // (1, 2, 3, 3)
       float[] slopes = Attention.alibiSlopes(2);
-      assertEquals(0.0625f, slopes[1], 1e-7f); // 2^(-8 * 2 / 2)
+      assertEquals(0.0625f, slopes[0], 1e-7f); // 2^(-8 * 1 / 2)
+      assertEquals(0.00390625f, slopes[1], 1e-9f); // 2^(-8 * 2 / 2)
       int[] p = {0, 1, 3};
       for (int h = 0; h < 2; h++) {
         for (int q = 0; q < 3; q++) {
