@@ -41,7 +41,9 @@ public final class TrainBenchmark {
     @Option(names = "--packed", required = true, description = "output of pack (with sw and dti)") String packed;
     @Option(names = "--tokenizer", required = true, description = "output of tokenizer") String tokenizer;
     @Option(names = "--work", required = true, description = "directory for the runs and the table") String work;
-    @Option(names = "--dense-too", description = "also train DTI with dense masked attention") boolean denseToo;
+    @Option(names = "--also-block", defaultValue = "-1",
+        description = "also train DTI with this attention block (0 = dense, > 0 = banded) next to model.attention-block")
+    int alsoBlock;
     @Option(names = "--user-fraction", defaultValue = "1.0",
         description = "train both paradigms on the targets of this fraction of users (chosen by a hash of the user id)")
     double userFraction;
@@ -61,8 +63,8 @@ public final class TrainBenchmark {
       // SW prompts are plain causal: banded attention saves nothing there, so SW runs dense.
       runs.add(new Object[] {SampleSchema.PARADIGM_SW, mc.withAttentionBlock(0)});
       runs.add(new Object[] {SampleSchema.PARADIGM_DTI, mc});
-      if (denseToo) {
-        runs.add(new Object[] {SampleSchema.PARADIGM_DTI, mc.withAttentionBlock(0)});
+      if (alsoBlock >= 0 && alsoBlock != mc.attentionBlock()) {
+        runs.add(new Object[] {SampleSchema.PARADIGM_DTI, mc.withAttentionBlock(alsoBlock)});
       }
       for (Object[] run : runs) {
         String paradigm = (String) run[0];
