@@ -21,7 +21,8 @@ import picocli.CommandLine.Option;
     subcommands = {DtiCli.Generate.class, DtiCli.Prepare.class, DtiCli.Tokenizer.class, DtiCli.Pack.class,
         io.dti.jobs.train.TrainCommands.Train.class, io.dti.jobs.train.TrainCommands.Evaluate.class,
         io.dti.jobs.train.TrainCommands.Leakage.class,
-        io.dti.jobs.bench.PackBenchmark.Command.class, io.dti.jobs.bench.TrainBenchmark.Command.class})
+        io.dti.jobs.bench.PackBenchmark.Command.class, io.dti.jobs.bench.TrainBenchmark.Command.class,
+        io.dti.jobs.bench.Study.Command.class})
 public final class DtiCli {
 
   /** Options every command takes: config files and overrides. */
