@@ -130,7 +130,9 @@ public final class PackJob {
     sequenced.unpersist();
     out.commit(Json.write(summary));
     progress.step("done -> " + output);
-    System.out.println(Json.write(summary.get("cost")));
+    if (summary.containsKey("cost")) {
+      System.out.println(Json.write(summary.get("cost")));
+    }
     return summary;
   }
 
