@@ -118,7 +118,7 @@ public final class LineChart {
     for (int si = 0; si < series.size(); si++) {
       Series s = series.get(si);
       g.setColor(PALETTE[si % PALETTE.length]);
-      g.setStroke(new BasicStroke(2f));
+      g.setStroke(new BasicStroke(s.x().length > 60 && si == 0 ? 1f : 2f));
       int prevX = -1;
       int prevY = -1;
       for (int i = 0; i < s.x().length; i++) {
@@ -127,7 +127,9 @@ public final class LineChart {
         }
         int x = (int) px.applyAsDouble(s.x()[i]);
         int y = (int) py.applyAsDouble(s.y()[i]);
-        g.fillOval(x - 3, y - 3, 6, 6);
+        if (s.x().length <= 60) {
+          g.fillOval(x - 3, y - 3, 6, 6);
+        }
         if (prevX >= 0) {
           g.drawLine(prevX, prevY, x, y);
         }
