@@ -40,11 +40,7 @@ public record Batch(NDArray ids, NDArray positions, NDArray mask, NDArray sumInd
    * (B, K), [BOS] flags (B, 1, 1, K) and interaction indices (B, K), K = bos.length + to - start.
    */
   public record Block(int from, int to, int[] bos, int start, NDArray mask, NDArray keyPositions, NDArray keyBos,
-      NDArray keyInteractions) {
-    public int keyCount() {
-      return bos.length + to - start;
-    }
-  }
+      NDArray keyInteractions) {}
 
   /** Dense attention batch. */
   public static Batch of(NDManager manager, List<PackedSample> samples) {

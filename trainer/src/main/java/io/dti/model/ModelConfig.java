@@ -49,14 +49,6 @@ public record ModelConfig(int vocabSize, int dim, int layers, int heads, int mlp
     }
   }
 
-  public static ModelConfig small(int vocabSize, Positions positions) {
-    return new ModelConfig(vocabSize, 64, 2, 4, 128, positions, 4096, 10000.0, 0, 1234L, 32);
-  }
-
-  public ModelConfig withLayers(int l) {
-    return new ModelConfig(vocabSize, dim, l, heads, mlpHidden, positions, maxPositions, ropeTheta, bosDistance, seed, attentionBlock, remedies);
-  }
-
   public ModelConfig withBosDistance(int d) {
     return new ModelConfig(vocabSize, dim, layers, heads, mlpHidden, positions, maxPositions, ropeTheta, d, seed, attentionBlock, remedies);
   }

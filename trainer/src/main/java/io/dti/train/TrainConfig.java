@@ -24,11 +24,6 @@ public record TrainConfig(int epochs, int batchTargets, int accumulation, double
     return new TrainConfig(1, 64, 1, 1e-3, 0.1, 20, 0.01, 1.0, 7L, 0, 10);
   }
 
-  public TrainConfig withEpochs(int e) {
-    return new TrainConfig(e, batchTargets, accumulation, learningRate, minLearningRateRatio, warmupSteps, weightDecay,
-        clipNorm, seed, checkpointEvery, logEvery);
-  }
-
   public TrainConfig withCheckpointEvery(int every) {
     return new TrainConfig(epochs, batchTargets, accumulation, learningRate, minLearningRateRatio, warmupSteps,
         weightDecay, clipNorm, seed, every, logEvery);

@@ -53,10 +53,6 @@ public final class CommittedOutput {
     return staging.toString();
   }
 
-  public String target() {
-    return target.toString();
-  }
-
   public void commit(String summaryJson) {
     try {
       write(new Path(staging, SUMMARY), summaryJson);

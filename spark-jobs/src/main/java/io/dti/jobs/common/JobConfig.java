@@ -95,9 +95,6 @@ public final class JobConfig implements Serializable {
     return config().getStringList(q(key));
   }
 
-  public boolean has(String key) {
-    return config().hasPath(q(key));
-  }
 
   /** The section under {@code dti.<path>} as JSON, for summaries. */
   public String json(String path) {

@@ -19,8 +19,4 @@ public final class Progress {
     Duration d = Duration.ofNanos(System.nanoTime() - start);
     return String.format("%d:%02d.%d", d.toMinutes(), d.toSecondsPart(), d.toMillisPart() / 100);
   }
-
-  public double seconds() {
-    return (System.nanoTime() - start) / 1e9;
-  }
 }
