@@ -97,6 +97,7 @@ public final class Trainer implements AutoCloseable {
     int stepsRun = 0;
     double flops = 0;
     Prefetcher prefetch = new Prefetcher();
+    long parameters = model.params().count();
     for (int step = start; step < total; step++) {
       if (stopAfter >= 0 && stepsRun == stopAfter) {
         break;
@@ -115,7 +116,7 @@ public final class Trainer implements AutoCloseable {
         try (NDManager scope = next.scope()) {
           Batch batch = next.batch();
           stepTokens += batch.tokens();
-          flops += flops(model.config(), model.params().count(), batch);
+          flops += flops(model.config(), parameters, batch);
           try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             NDArray logits = model.forward(batch);
             NDArray l = CtrTransformer.bceWithLogits(logits, batch.labels()).sum()
