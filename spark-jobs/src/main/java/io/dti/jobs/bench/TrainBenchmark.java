@@ -5,7 +5,6 @@ import io.dti.data.SampleSchema;
 import io.dti.data.Vocabulary;
 import io.dti.eval.BinaryMetrics;
 import io.dti.eval.Evaluator;
-import io.dti.jobs.DtiCli;
 import io.dti.jobs.common.JobConfig;
 import io.dti.jobs.common.Json;
 import io.dti.jobs.train.TrainSettings;
@@ -37,9 +36,7 @@ public final class TrainBenchmark {
 
   @picocli.CommandLine.Command(name = "bench-train", mixinStandardHelpOptions = true,
       description = "Train SW and DTI side by side on one pack output; print time, throughput, utilisation, AUC, LogLoss.")
-  public static final class Command extends DtiCli.ConfigCommand {
-    @Option(names = "--packed", required = true, description = "output of pack (with sw and dti)") String packed;
-    @Option(names = "--tokenizer", required = true, description = "output of tokenizer") String tokenizer;
+  public static final class Command extends io.dti.jobs.train.TrainCommands.PackedCommand {
     @Option(names = "--work", required = true, description = "directory for the runs and the table") String work;
     @Option(names = "--also-block", defaultValue = "-1",
         description = "also train DTI with this attention block (0 = dense, > 0 = banded) next to model.attention-block")
@@ -52,7 +49,7 @@ public final class TrainBenchmark {
       JobConfig c = config();
       Configuration hadoop = new Configuration();
       TrainJob.requireComplete(packed, hadoop);
-      int vocab = Vocabulary.size(tokenizer + "/tokenizer.json", hadoop);
+      int vocab = Vocabulary.size(tokenizerJson(), hadoop);
       ModelConfig mc = TrainSettings.model(c).withVocabSize(vocab);
       TrainConfig tc = TrainSettings.train(c);
       double peak = MatmulPeak.gflops(1024, 5);

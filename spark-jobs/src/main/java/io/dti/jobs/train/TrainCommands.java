@@ -13,18 +13,31 @@ import picocli.CommandLine.Option;
 public final class TrainCommands {
   private TrainCommands() {}
 
+  /** Commands that read a pack output and its tokenizer. */
+  public abstract static class PackedCommand extends DtiCli.ConfigCommand {
+    @Option(names = "--packed", required = true, description = "output of pack") protected String packed;
+    @Option(names = "--tokenizer", required = true, description = "output of tokenizer") protected String tokenizer;
+
+    protected String tokenizerJson() {
+      return tokenizer + "/tokenizer.json";
+    }
+  }
+
+  /** ... and a trained model. */
+  public abstract static class ModelCommand extends PackedCommand {
+    @Option(names = "--model", required = true, description = "output directory of train") protected String model;
+  }
+
   @Command(name = "train", mixinStandardHelpOptions = true,
       description = "Train the CTR transformer on <packed>/<paradigm>/train; score <packed>/sw/test; write checkpoints, metrics.jsonl, loss.png, eval.json.")
-  public static final class Train extends DtiCli.ConfigCommand {
-    @Option(names = "--packed", required = true, description = "output of pack") String packed;
-    @Option(names = "--tokenizer", required = true, description = "output of tokenizer") String tokenizer;
+  public static final class Train extends PackedCommand {
     @Option(names = "--output", required = true, description = "run directory (resumes from its newest checkpoint)") String output;
     @Option(names = "--paradigm", description = "sw or dti (overrides train.paradigm)") String paradigm;
 
     @Override public Integer call() throws Exception {
       JobConfig c = config();
       String p = paradigm != null ? paradigm : c.string("train.paradigm");
-      Map<String, Object> r = TrainJob.train(packed, tokenizer + "/tokenizer.json", p, TrainSettings.model(c),
+      Map<String, Object> r = TrainJob.train(packed, tokenizerJson(), p, TrainSettings.model(c),
           TrainSettings.train(c), output, c.integer("evaluate.batch-targets"), c.integer("train.probe-every"),
           c.integer("train.probe-samples"), System.err::println);
       System.out.println(Json.write(r));
@@ -34,16 +47,13 @@ public final class TrainCommands {
 
   @Command(name = "leakage", mixinStandardHelpOptions = true,
       description = "Leakage meter: score each DTI target in its stream and in its exact SW prompt; |logit difference| by position, AUC each way.")
-  public static final class Leakage extends DtiCli.ConfigCommand {
-    @Option(names = "--packed", required = true, description = "output of pack") String packed;
-    @Option(names = "--tokenizer", required = true, description = "output of tokenizer") String tokenizer;
-    @Option(names = "--model", required = true, description = "output directory of train") String model;
+  public static final class Leakage extends ModelCommand {
     @Option(names = "--split", defaultValue = "test", description = "split of DTI streams to measure (default test)") String split;
     @Option(names = "--json", description = "also write the report as JSON here") Path json;
 
     @Override public Integer call() throws Exception {
       JobConfig c = config();
-      io.dti.eval.LeakageMeter.Report r = TrainJob.leakage(packed, tokenizer + "/tokenizer.json", model, split,
+      io.dti.eval.LeakageMeter.Report r = TrainJob.leakage(packed, tokenizerJson(), model, split,
           c.integer("evaluate.batch-targets"));
       System.out.print(r.table());
       if (json != null) {
@@ -55,17 +65,14 @@ public final class TrainCommands {
 
   @Command(name = "evaluate", mixinStandardHelpOptions = true,
       description = "Score a split with a trained model: AUC and LogLoss (SW prompts by default, as serving sees them).")
-  public static final class Evaluate extends DtiCli.ConfigCommand {
-    @Option(names = "--packed", required = true, description = "output of pack") String packed;
-    @Option(names = "--tokenizer", required = true, description = "output of tokenizer") String tokenizer;
-    @Option(names = "--model", required = true, description = "output directory of train") String model;
+  public static final class Evaluate extends ModelCommand {
     @Option(names = "--paradigm", defaultValue = "sw", description = "score sw prompts (default) or dti streams") String paradigm;
     @Option(names = "--split", defaultValue = "test", description = "split to score (default test)") String split;
     @Option(names = "--scores", description = "also write per-target scores to this CSV") Path scores;
 
     @Override public Integer call() throws Exception {
       JobConfig c = config();
-      Map<String, Object> r = TrainJob.evaluate(packed, tokenizer + "/tokenizer.json", model, paradigm, split,
+      Map<String, Object> r = TrainJob.evaluate(packed, tokenizerJson(), model, paradigm, split,
           c.integer("evaluate.batch-targets"), scores);
       System.out.println(Json.write(r));
       return 0;
