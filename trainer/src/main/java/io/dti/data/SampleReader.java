@@ -111,33 +111,26 @@ public final class SampleReader {
     return g.getGroup(field, 0);
   }
 
-  private static int[] ints(Group g, String field) {
+  /** The elements of a LIST column, each read by {@code element(elementGroup)}. */
+  private static <T> java.util.List<T> elements(Group g, String field, java.util.function.Function<Group, T> element) {
     Group l = list(g, field);
     int n = l.getFieldRepetitionCount(0);
-    int[] out = new int[n];
+    java.util.List<T> out = new java.util.ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      out[i] = l.getGroup(0, i).getInteger(0, 0);
+      out.add(element.apply(l.getGroup(0, i)));
     }
     return out;
+  }
+
+  private static int[] ints(Group g, String field) {
+    return elements(g, field, e -> e.getInteger(0, 0)).stream().mapToInt(Integer::intValue).toArray();
   }
 
   private static long[] longs(Group g, String field) {
-    Group l = list(g, field);
-    int n = l.getFieldRepetitionCount(0);
-    long[] out = new long[n];
-    for (int i = 0; i < n; i++) {
-      out[i] = l.getGroup(0, i).getLong(0, 0);
-    }
-    return out;
+    return elements(g, field, e -> e.getLong(0, 0)).stream().mapToLong(Long::longValue).toArray();
   }
 
   private static String[] strings(Group g, String field) {
-    Group l = list(g, field);
-    int n = l.getFieldRepetitionCount(0);
-    String[] out = new String[n];
-    for (int i = 0; i < n; i++) {
-      out[i] = l.getGroup(0, i).getString(0, 0);
-    }
-    return out;
+    return elements(g, field, e -> e.getString(0, 0)).toArray(new String[0]);
   }
 }

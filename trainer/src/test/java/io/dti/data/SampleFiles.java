@@ -63,25 +63,27 @@ public final class SampleFiles {
         ints(g, SampleSchema.SEGMENT_IDS, s.segmentIds());
         ints(g, SampleSchema.SUM_POSITIONS, s.sumPositions());
         ints(g, SampleSchema.LABELS, s.labels());
-        Group users = g.addGroup(SampleSchema.TARGET_USERS);
-        for (String u : s.targetUsers()) {
-          users.addGroup("list").append("element", u);
-        }
-        Group items = g.addGroup(SampleSchema.TARGET_ITEMS);
-        for (String u : s.targetItems()) {
-          items.addGroup("list").append("element", u);
-        }
-        Group seqs = g.addGroup(SampleSchema.TARGET_SEQS);
-        for (long v : s.targetSeqs()) {
-          seqs.addGroup("list").append("element", v);
-        }
-        Group ts = g.addGroup(SampleSchema.TARGET_TS);
-        for (long v : s.targetTs()) {
-          ts.addGroup("list").append("element", v);
-        }
+        strings(g, SampleSchema.TARGET_USERS, s.targetUsers());
+        strings(g, SampleSchema.TARGET_ITEMS, s.targetItems());
+        longs(g, SampleSchema.TARGET_SEQS, s.targetSeqs());
+        longs(g, SampleSchema.TARGET_TS, s.targetTs());
         g.append(SampleSchema.ATTENTION_PAIRS, MaskRules.allowedPairs(s));
         w.write(g);
       }
+    }
+  }
+
+  private static void strings(Group g, String field, String[] values) {
+    Group l = g.addGroup(field);
+    for (String v : values) {
+      l.addGroup("list").append("element", v);
+    }
+  }
+
+  private static void longs(Group g, String field, long[] values) {
+    Group l = g.addGroup(field);
+    for (long v : values) {
+      l.addGroup("list").append("element", v);
     }
   }
 
