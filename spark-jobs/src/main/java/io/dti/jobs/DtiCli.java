@@ -41,7 +41,7 @@ public final class DtiCli {
   /** A Spark job: config, overwrite, and a session around {@link #run}. */
   public abstract static class JobCommand extends ConfigCommand {
     @Option(names = "--overwrite", description = "replace an existing output directory")
-    boolean overwrite;
+    protected boolean overwrite;
 
     @Override
     public Integer call() {

@@ -84,35 +84,72 @@ public final class Study {
     private void study(SparkSession spark, JobConfig conf) throws IOException {
       Configuration hadoop = new Configuration();
       int n = conf.integer("pack.window");
+      int vocab = Vocabulary.size(tokenizer + "/tokenizer.json", hadoop);
+      ModelConfig base = TrainSettings.model(conf).withVocabSize(vocab);
+      TrainConfig tc = TrainSettings.train(conf);
+      int evalBatch = conf.integer("evaluate.batch-targets");
+      String settings = String.format("n=%d lambda=%s decay=%s leakage-streams=%d model=%s train=%s", n, lambda, decay,
+          leakStreams, base, tc);
+      List<Run> runs = earlierRuns(settings);
       String swPack = work + "/packed-sw";
       PackJob.run(spark, conf.with("pack.write-dti=false"), prepared, tokenizer, swPack, true);
       for (int k : ks) {
         PackJob.run(spark, conf.with("pack.write-sw=false", "pack.targets=" + k), prepared, tokenizer,
             work + "/packed-k" + k, true);
       }
-      int vocab = Vocabulary.size(tokenizer + "/tokenizer.json", hadoop);
-      ModelConfig base = TrainSettings.model(conf).withVocabSize(vocab);
-      TrainConfig tc = TrainSettings.train(conf);
-      int evalBatch = conf.integer("evaluate.batch-targets");
       List<PackedSample> test = TrainJob.read(swPack, SampleSchema.PARADIGM_SW, "test", vocab, hadoop);
       List<PackedSample> swTrain = TrainJob.read(swPack, SampleSchema.PARADIGM_SW, "train", vocab, hadoop);
-      List<Run> runs = new ArrayList<>();
       for (int seed = 0; seed < seeds; seed++) {
         ModelConfig seeded = seededModel(base, seed);
         TrainConfig seededTrain = seededTrain(tc, seed);
-        runs.add(train("sw", 0, "-", seed, seeded.withAttentionBlock(0), seededTrain, swTrain, test, null, evalBatch));
+        if (!done(runs, "sw", 0, "-", seed)) {
+          runs.add(train("sw", 0, "-", seed, seeded.withAttentionBlock(0), seededTrain, swTrain, test, null, evalBatch));
+          writeResults(runs, n, settings);
+        }
         for (int k : ks) {
+          final int s = seed;
+          List<String> todo = remedies.stream().filter(r -> !done(runs, "dti", k, r, s)).toList();
+          if (todo.isEmpty()) {
+            continue;
+          }
           String pack = work + "/packed-k" + k;
           List<PackedSample> train = TrainJob.read(pack, SampleSchema.PARADIGM_DTI, "train", vocab, hadoop);
           List<PackedSample> streams = TrainJob.read(pack, SampleSchema.PARADIGM_DTI, "test", vocab, hadoop);
           streams = streams.subList(0, Math.min(leakStreams, streams.size()));
-          for (String r : remedies) {
+          for (String r : todo) {
             runs.add(train("dti", k, r, seed, remedy(seeded, r, lambda, decay), seededTrain, train, test, streams, evalBatch));
-            writeResults(runs, n);
+            writeResults(runs, n, settings);
           }
         }
       }
-      writeResults(runs, n);
+      writeResults(runs, n, settings);
+    }
+
+    /**
+     * Runs already in {@code work/study.json} made with the same settings, so a study can be
+     * extended with more seeds, ks or remedies without redoing what it has; none with --overwrite.
+     */
+    private List<Run> earlierRuns(String settings) throws IOException {
+      Path json = Path.of(work, "study.json");
+      List<Run> runs = new ArrayList<>();
+      if (overwrite || !Files.exists(json)) {
+        return runs;
+      }
+      com.fasterxml.jackson.databind.JsonNode tree = Json.tree(Files.readString(json, StandardCharsets.UTF_8));
+      String earlier = tree.path("settings").asText("");
+      if (!earlier.equals(settings)) {
+        throw new IllegalStateException(json + " was made with other settings:\n  " + earlier + "\nthis run:\n  " + settings
+            + "\nuse --overwrite to start again, or another --work");
+      }
+      for (com.fasterxml.jackson.databind.JsonNode r : tree.path("runs")) {
+        runs.add(Json.mapper().treeToValue(r, Run.class));
+      }
+      System.err.printf("study: %d runs kept from %s%n", runs.size(), json);
+      return runs;
+    }
+
+    private static boolean done(List<Run> runs, String paradigm, int k, String remedy, long seed) {
+      return runs.stream().anyMatch(r -> r.paradigm().equals(paradigm) && r.k() == k && r.remedy().equals(remedy) && r.seed() == seed);
     }
 
     private static ModelConfig seededModel(ModelConfig m, int seed) {
@@ -146,21 +183,25 @@ public final class Study {
       }
     }
 
-    private void writeResults(List<Run> runs, int n) throws IOException {
+    private void writeResults(List<Run> runs, int n, String settings) throws IOException {
       Path dir = Path.of(work);
       Files.createDirectories(dir);
       List<Run> sw = runs.stream().filter(r -> r.paradigm().equals("sw")).toList();
       double[] swAuc = sw.stream().mapToDouble(Run::auc).toArray();
       StringBuilder b = new StringBuilder();
-      b.append(String.format("n = %d; %d seed(s); mean +- std over seeds; speed-up = SW train time / DTI train time (same seed)%n%n", n, seeds));
+      long seedCount = runs.stream().mapToLong(Run::seed).distinct().count();
+      b.append(String.format("n = %d; %d seed(s); mean +- std over seeds; speed-up = SW train time / DTI train time (same seed)%n%n", n, seedCount));
       b.append("| run | k | remedy | train s | speed-up vs SW | k n / (n + k) | test AUC | test LogLoss | leakage, last position |\n");
       b.append("|---|---|---|---|---|---|---|---|---|\n");
       b.append(String.format("| SW | - | - | %s | 1.00 | - | %s | %s | - |%n", ms(sw.stream().mapToDouble(Run::seconds).toArray(), 1),
           ms(swAuc, 4), ms(sw.stream().mapToDouble(Run::logLoss).toArray(), 4)));
       Map<String, List<double[]>> aucByRemedy = new LinkedHashMap<>();
       Map<String, List<double[]>> speedByRemedy = new LinkedHashMap<>();
-      for (int k : ks) {
-        for (String remedy : remedies) {
+      List<Integer> allKs = runs.stream().filter(r -> r.paradigm().equals("dti")).map(Run::k).distinct().sorted().toList();
+      List<String> allRemedies = new ArrayList<>(List.of("none", "r1", "r2", "pos", "all"));
+      runs.stream().map(Run::remedy).filter(r -> !r.equals("-") && !allRemedies.contains(r)).distinct().forEach(allRemedies::add);
+      for (int k : allKs) {
+        for (String remedy : allRemedies) {
           List<Run> group = runs.stream().filter(r -> r.k() == k && r.remedy().equals(remedy)).toList();
           if (group.isEmpty()) {
             continue;
@@ -177,6 +218,7 @@ public final class Study {
       }
       Files.writeString(dir.resolve("study.md"), b.toString(), StandardCharsets.UTF_8);
       Map<String, Object> json = new LinkedHashMap<>();
+      json.put("settings", settings);
       json.put("window", n);
       json.put("r1_lambda", lambda);
       json.put("r2_decay", decay);
@@ -192,8 +234,8 @@ public final class Study {
       auc.write(new File(dir.resolve("auc_vs_k.png").toString()));
       LineChart speed = new LineChart("training speed-up over SW against k, n = " + n, "k", "speed-up");
       speedByRemedy.forEach((r, pts) -> speed.add(series("DTI " + r, pts)));
-      double[] kx = ks.stream().mapToDouble(Integer::doubleValue).toArray();
-      double[] ideal = ks.stream().mapToDouble(k -> (double) k * n / (n + k)).toArray();
+      double[] kx = allKs.stream().mapToDouble(Integer::doubleValue).toArray();
+      double[] ideal = allKs.stream().mapToDouble(k -> (double) k * n / (n + k)).toArray();
       speed.add(new LineChart.Series("k n / (n + k)", kx, ideal));
       speed.write(new File(dir.resolve("speedup_vs_k.png").toString()));
     }
