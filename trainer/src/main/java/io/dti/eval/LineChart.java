@@ -45,6 +45,12 @@ public final class LineChart {
   }
 
   public void write(File png) throws IOException {
+    try (java.io.OutputStream out = new java.io.FileOutputStream(png)) {
+      write(out);
+    }
+  }
+
+  public void write(java.io.OutputStream png) throws IOException {
     System.setProperty("java.awt.headless", "true");
     int w = 820;
     int h = 500;
@@ -148,6 +154,8 @@ public final class LineChart {
       g.drawString(bandName, left + pw + 40, legendY + 4);
     }
     g.dispose();
-    ImageIO.write(img, "png", png);
+    if (!ImageIO.write(img, "png", png)) {
+      throw new IOException("no PNG writer in this JVM");
+    }
   }
 }

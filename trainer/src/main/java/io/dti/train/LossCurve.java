@@ -1,7 +1,6 @@
 package io.dti.train;
 
 import io.dti.eval.LineChart;
-import java.io.File;
 import java.io.IOException;
 import java.util.List;
 
@@ -9,7 +8,7 @@ import java.util.List;
 public final class LossCurve {
   private LossCurve() {}
 
-  public static void write(File png, String title, List<double[]> points) throws IOException {
+  public static void write(java.io.OutputStream png, String title, List<double[]> points) throws IOException {
     int n = points.size();
     int window = Math.max(1, n / 50);
     double[] x = new double[n];

@@ -29,6 +29,16 @@ public record TrainConfig(int epochs, int batchTargets, int accumulation, double
         weightDecay, clipNorm, seed, every, logEvery);
   }
 
+  public TrainConfig withBatchTargets(int targets) {
+    return new TrainConfig(epochs, targets, accumulation, learningRate, minLearningRateRatio, warmupSteps,
+        weightDecay, clipNorm, seed, checkpointEvery, logEvery);
+  }
+
+  public TrainConfig withSeed(long newSeed) {
+    return new TrainConfig(epochs, batchTargets, accumulation, learningRate, minLearningRateRatio, warmupSteps,
+        weightDecay, clipNorm, newSeed, checkpointEvery, logEvery);
+  }
+
   /** Warm-up then cosine decay to {@code minLearningRateRatio} of the peak at the last step. */
   public double learningRate(long step, long totalSteps) {
     if (step < warmupSteps) {

@@ -63,7 +63,7 @@ public final class TrainJob {
         List<PackedSample> valid = read(packed, SampleSchema.PARADIGM_DTI, "valid", vocab, hadoop);
         trainer.probe(valid.subList(0, Math.min(probeSamples, valid.size())), probeEvery);
       }
-      Trainer.Result r = trainer.fit(samples, Path.of(output), -1, log);
+      Trainer.Result r = trainer.fit(DataShards.whole(samples), output, -1, log);
       out.put("paradigm", paradigm);
       out.put("parameters", trainer.model().params().count());
       out.put("steps", r.steps());
@@ -77,25 +77,21 @@ public final class TrainJob {
       out.put("test_targets", m.count());
       out.put("test_auc", m.auc());
       out.put("test_logloss", m.logLoss());
-      Files.writeString(Path.of(output, "eval.json"), Trainer.GSON.toJson(out));
+      new RunDir(output, hadoop).write("eval.json", Trainer.GSON.toJson(out));
       log.accept(String.format("test (SW prompts): AUC %.4f  LogLoss %.4f  over %d targets", m.auc(), m.logLoss(), m.count()));
     }
     return out;
   }
 
-  /** The model config and newest weights of a train output directory. */
-  public static ModelConfig modelConfig(Path trainOutput) throws IOException {
-    Path dir = latest(trainOutput);
-    Map<?, ?> state = Trainer.GSON.fromJson(Files.readString(dir.resolve("state.json")), Map.class);
-    return Trainer.GSON.fromJson(Trainer.GSON.toJson(state.get("model")), ModelConfig.class);
-  }
-
-  public static Path latest(Path trainOutput) throws IOException {
-    Path pointer = trainOutput.resolve("checkpoints").resolve("latest");
-    if (!Files.exists(pointer)) {
-      throw new IllegalArgumentException(trainOutput + " holds no checkpoint (checkpoints/latest missing)");
+  /** The model config of a train output directory's newest checkpoint (any Hadoop path). */
+  public static ModelConfig modelConfig(String trainOutput) throws IOException {
+    RunDir dir = new RunDir(trainOutput, new Configuration());
+    int step = dir.newestCheckpoint();
+    if (step == 0) {
+      throw new IllegalArgumentException(trainOutput + " holds no complete checkpoint (checkpoints/step-N/state.json)");
     }
-    return trainOutput.resolve("checkpoints").resolve(Files.readString(pointer).trim());
+    Map<?, ?> state = Trainer.GSON.fromJson(dir.read(RunDir.checkpointName(step) + "/" + RunDir.STATE), Map.class);
+    return Trainer.GSON.fromJson(Trainer.GSON.toJson(state.get("model")), ModelConfig.class);
   }
 
   public static io.dti.eval.LeakageMeter.Report leakage(String packed, String tokenizerJson, String modelDir, String split,
@@ -103,10 +99,10 @@ public final class TrainJob {
     Configuration hadoop = new Configuration();
     requireComplete(packed, hadoop);
     int vocab = Vocabulary.size(tokenizerJson, hadoop);
-    ModelConfig mc = modelConfig(Path.of(modelDir));
+    ModelConfig mc = modelConfig(modelDir);
     List<PackedSample> streams = read(packed, SampleSchema.PARADIGM_DTI, split, vocab, hadoop);
     try (Trainer t = new Trainer(mc, TrainConfig.defaults())) {
-      t.loadWeights(latest(Path.of(modelDir)));
+      t.loadWeights(modelDir);
       return io.dti.eval.LeakageMeter.measure(t.model(), streams, batchTargets);
     }
   }
@@ -116,14 +112,14 @@ public final class TrainJob {
     Configuration hadoop = new Configuration();
     requireComplete(packed, hadoop);
     int vocab = Vocabulary.size(tokenizerJson, hadoop);
-    ModelConfig mc = modelConfig(Path.of(modelDir));
+    ModelConfig mc = modelConfig(modelDir);
     if (mc.vocabSize() != vocab) {
       throw new IllegalArgumentException("model vocabulary " + mc.vocabSize() + " != tokenizer vocabulary " + vocab);
     }
     List<PackedSample> samples = read(packed, paradigm, split, vocab, hadoop);
     try (Trainer t = new Trainer(mc, TrainConfig.defaults());
         java.io.Writer w = scoresCsv == null ? null : Files.newBufferedWriter(scoresCsv)) {
-      t.loadWeights(latest(Path.of(modelDir)));
+      t.loadWeights(modelDir);
       if (w != null) {
         w.write("user_id,item_id,timestamp,label,probability\n");
       }
