@@ -10,7 +10,7 @@ public final class TestSpark {
   private TestSpark() {}
 
   public static synchronized SparkSession session() {
-    if (spark == null) {
+    if (spark == null || spark.sparkContext().isStopped()) {
       spark = SparkSession.builder().master("local[2]").appName("dti-tests")
           .config("spark.sql.shuffle.partitions", 4)
           .config("spark.ui.enabled", false)
@@ -19,6 +19,16 @@ public final class TestSpark {
           .getOrCreate();
     }
     return spark;
+  }
+
+  /** Stops the shared session (a test that needs its own cluster session); the next {@link #session} starts a new one. */
+  public static synchronized void stop() {
+    if (spark != null) {
+      spark.stop();
+      spark = null;
+    }
+    SparkSession.clearActiveSession();
+    SparkSession.clearDefaultSession();
   }
 
   /** Defaults with small partition counts, plus the given overrides. */

@@ -19,7 +19,7 @@ package io.dti.model;
  * @param remedies hidden-state leakage remedies (R1 state reset, R2 distance decay)
  */
 public record ModelConfig(int vocabSize, int dim, int layers, int heads, int mlpHidden, Positions positions,
-    int maxPositions, double ropeTheta, int bosDistance, long seed, int attentionBlock, Remedies remedies) {
+    int maxPositions, double ropeTheta, int bosDistance, long seed, int attentionBlock, Remedies remedies) implements java.io.Serializable {
 
   /** Without remedies. */
   public ModelConfig(int vocabSize, int dim, int layers, int heads, int mlpHidden, Positions positions,

@@ -20,7 +20,7 @@ package io.dti.model;
  * @param resetGrowsWithDepth R1 strength grows linearly with depth up to resetLambda
  * @param distanceDecay R2 strength; 0 = off
  */
-public record Remedies(double resetLambda, boolean resetGrowsWithDepth, double distanceDecay) {
+public record Remedies(double resetLambda, boolean resetGrowsWithDepth, double distanceDecay) implements java.io.Serializable {
   public static final Remedies NONE = new Remedies(0, false, 0);
 
   public Remedies {

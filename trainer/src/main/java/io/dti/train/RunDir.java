@@ -83,6 +83,27 @@ public final class RunDir {
     return out;
   }
 
+  /** The last non-empty line of a file (reads at most its last 64 KiB), or null when it is missing or empty. */
+  public String lastLine(String relative) throws IOException {
+    Path p = path(relative);
+    if (!fs.exists(p)) {
+      return null;
+    }
+    long length = fs.getFileStatus(p).getLen();
+    long from = Math.max(0, length - 65536);
+    byte[] tail = new byte[(int) (length - from)];
+    try (org.apache.hadoop.fs.FSDataInputStream in = fs.open(p)) {
+      in.readFully(from, tail);
+    }
+    String[] lines = new String(tail, StandardCharsets.UTF_8).split("\n");
+    for (int i = lines.length - 1; i >= 0; i--) {
+      if (!lines[i].isBlank() && (i > 0 || from == 0)) {
+        return lines[i];
+      }
+    }
+    return null;
+  }
+
   public static String checkpointName(int step) {
     return String.format("checkpoints/step-%08d", step);
   }

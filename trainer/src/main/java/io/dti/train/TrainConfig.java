@@ -18,7 +18,7 @@ package io.dti.train;
  */
 public record TrainConfig(int epochs, int batchTargets, int accumulation, double learningRate,
     double minLearningRateRatio, int warmupSteps, double weightDecay, double clipNorm, long seed,
-    int checkpointEvery, int logEvery) {
+    int checkpointEvery, int logEvery) implements java.io.Serializable {
 
   public static TrainConfig defaults() {
     return new TrainConfig(1, 64, 1, 1e-3, 0.1, 20, 0.01, 1.0, 7L, 0, 10);

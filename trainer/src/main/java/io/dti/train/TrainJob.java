@@ -50,9 +50,7 @@ public final class TrainJob {
     Configuration hadoop = new Configuration();
     requireComplete(packed, hadoop);
     int vocab = Vocabulary.size(tokenizerJson, hadoop);
-    // SW prompts are plain causal: banded attention saves nothing there.
-    ModelConfig mc = model.withVocabSize(vocab)
-        .withAttentionBlock(SampleSchema.PARADIGM_SW.equals(paradigm) ? 0 : model.attentionBlock());
+    ModelConfig mc = modelFor(model, vocab, paradigm);
     List<PackedSample> samples = read(packed, paradigm, "train", vocab, hadoop);
     long targets = samples.stream().mapToLong(PackedSample::numTargets).sum();
     log.accept("training " + paradigm + " on " + samples.size() + " samples, " + targets + " targets");
@@ -81,6 +79,11 @@ public final class TrainJob {
       log.accept(String.format("test (SW prompts): AUC %.4f  LogLoss %.4f  over %d targets", m.auc(), m.logLoss(), m.count()));
     }
     return out;
+  }
+
+  /** The configured model with the tokenizer's vocabulary; SW prompts are plain causal, so banded attention saves nothing there. */
+  public static ModelConfig modelFor(ModelConfig model, int vocab, String paradigm) {
+    return model.withVocabSize(vocab).withAttentionBlock(SampleSchema.PARADIGM_SW.equals(paradigm) ? 0 : model.attentionBlock());
   }
 
   /** The model config of a train output directory's newest checkpoint (any Hadoop path). */

@@ -53,6 +53,7 @@ public final class Trainer implements AutoCloseable {
   private final ExecutorService replicaThreads;
   private List<PackedSample> probe = List.of();
   private int probeEvery;
+  private java.util.function.IntConsumer afterStep = step -> {};
 
   /**
    * {@code flops}: model FLOPs executed (forward + backward, padding included), see {@link #flops};
@@ -105,6 +106,11 @@ public final class Trainer implements AutoCloseable {
   public void probe(List<PackedSample> dtiStreams, int every) {
     this.probe = List.copyOf(dtiStreams);
     this.probeEvery = every;
+  }
+
+  /** Called with the step number after each step's update and checkpoint (progress hooks, fault drills). */
+  public void afterStep(java.util.function.IntConsumer hook) {
+    this.afterStep = hook;
   }
 
   /** Single-process form of {@link #fit(DataShards, String, int, Consumer)}: all samples one shard, a local or Hadoop path. */
@@ -243,6 +249,7 @@ public final class Trainer implements AutoCloseable {
         if (writer && config.checkpointEvery() > 0 && (step + 1) % config.checkpointEvery() == 0) {
           checkpoint(dir, step + 1, paradigm, losses);
         }
+        afterStep.accept(step + 1);
       }
       double seconds = (System.nanoTime() - t0) / 1e9;
       if (writer && (stopAfter < 0 || stepsRun < stopAfter)) {

@@ -29,14 +29,25 @@ public final class TrainCommands {
   }
 
   @Command(name = "train", mixinStandardHelpOptions = true,
-      description = "Train the CTR transformer on <packed>/<paradigm>/train; score <packed>/sw/test; write checkpoints, metrics.jsonl, loss.png, eval.json.")
+      description = "Train the CTR transformer on <packed>/<paradigm>/train (in this JVM, or with --ranks N as a Spark barrier stage); score <packed>/sw/test; write checkpoints, metrics.jsonl, loss.png, eval.json.")
   public static final class Train extends PackedCommand {
     @Option(names = "--output", required = true, description = "run directory (resumes from its newest checkpoint)") String output;
     @Option(names = "--paradigm", description = "sw or dti (overrides train.paradigm)") String paradigm;
+    @Option(names = "--ranks", description = "train as a Spark barrier stage of this many ranks (overrides dist.ranks; 0 = in this JVM)")
+    Integer ranks;
 
     @Override public Integer call() throws Exception {
-      JobConfig c = config();
+      JobConfig c = ranks == null ? config() : config().with("dist.ranks=" + ranks);
       String p = paradigm != null ? paradigm : c.string("train.paradigm");
+      if (c.integer("dist.ranks") > 0) {
+        org.apache.spark.sql.SparkSession spark = io.dti.jobs.common.Sparks.session(c, "train");
+        try {
+          System.out.println(Json.write(io.dti.jobs.dist.DistributedTrain.run(spark, c, packed, tokenizerJson(), p, output)));
+        } finally {
+          spark.stop();
+        }
+        return 0;
+      }
       Map<String, Object> r = TrainJob.train(packed, tokenizerJson(), p, TrainSettings.model(c),
           TrainSettings.train(c), output, c.integer("evaluate.batch-targets"), c.integer("train.probe-every"),
           c.integer("train.probe-samples"), System.err::println);
