@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
         io.dti.jobs.train.TrainCommands.Train.class, io.dti.jobs.train.TrainCommands.Evaluate.class,
         io.dti.jobs.train.TrainCommands.Leakage.class,
         io.dti.jobs.bench.PackBenchmark.Command.class, io.dti.jobs.bench.TrainBenchmark.Command.class,
-        io.dti.jobs.bench.Study.Command.class})
+        io.dti.jobs.bench.Study.Command.class, io.dti.jobs.bench.DistBenchmark.Command.class})
 public final class DtiCli {
 
   /** Options every command takes: config files and overrides. */

@@ -56,6 +56,10 @@ public final class DistributedTrain {
   public static Map<String, Object> run(SparkSession spark, JobConfig conf, String packed, String tokenizerJson,
       String paradigm, String output) throws IOException {
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+    // executors run elsewhere, in other directories: relative paths would mean something else there
+    packed = qualified(packed, hadoop);
+    output = qualified(output, hadoop);
+    tokenizerJson = qualified(tokenizerJson, hadoop);
     TrainJob.requireComplete(packed, hadoop);
     int vocab = Vocabulary.size(tokenizerJson, hadoop);
     ModelConfig model = TrainJob.modelFor(TrainSettings.model(conf), vocab, paradigm);
@@ -125,6 +129,11 @@ public final class DistributedTrain {
     }
     out.sort(java.util.Comparator.comparingInt(m -> ((Number) m.get("rank")).intValue()));
     return out;
+  }
+
+  static String qualified(String path, Configuration hadoop) throws IOException {
+    org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
+    return p.getFileSystem(hadoop).makeQualified(p).toString();
   }
 
   private static String rootMessage(Throwable e) {
