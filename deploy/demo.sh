@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end demo on an embedded default: local Spark, generated data.
-#   generate -> prepare -> tokenizer -> pack -> train (DTI) -> evaluate (SW prompts), outputs under ${1:-demo-out}/
+#   generate -> prepare -> tokenizer -> pack -> train (DTI) -> evaluate (SW prompts)
+#   -> the same training as a 2-rank Spark barrier stage (local Spark), outputs under ${1:-demo-out}/
 # Builds the project first if needed. Prints each job's summary.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -18,7 +19,11 @@ rm -rf "$out/train"
 dti train     --conf conf/demo.conf --packed "$out/packed" --tokenizer "$out/tokenizer" --output "$out/train"
 dti evaluate  --conf conf/demo.conf --packed "$out/packed" --tokenizer "$out/tokenizer" --model "$out/train" \
               --scores "$out/train/test-scores.csv"
+rm -rf "$out/train-2-ranks"
+dti train     --conf conf/demo.conf --packed "$out/packed" --tokenizer "$out/tokenizer" --output "$out/train-2-ranks" \
+              --ranks 2 --set 'spark.master="local[2]"'
 echo
 echo "demo outputs in $out:"
 for d in raw prepared tokenizer packed; do echo "  $d/summary.json"; done
 echo "  train/eval.json, train/metrics.jsonl, train/loss.png, train/checkpoints/, train/test-scores.csv"
+echo "  train-2-ranks/ (the same, trained by 2 ranks with a ring all-reduce; eval.json has per-rank figures)"
