@@ -50,6 +50,18 @@ public final class RunDir {
     return fs.create(path(relative), true);
   }
 
+  /**
+   * Makes what was written visible to readers where the file system can (HDFS, local); object
+   * stores (S3A) only publish on close and may refuse hflush, so there it is a plain flush.
+   */
+  public static void flush(FSDataOutputStream out) throws IOException {
+    if (out.hasCapability(org.apache.hadoop.fs.StreamCapabilities.HFLUSH)) {
+      out.hflush();
+    } else {
+      out.flush();
+    }
+  }
+
   public InputStream open(String relative) throws IOException {
     return fs.open(path(relative));
   }

@@ -172,7 +172,7 @@ public final class Trainer implements AutoCloseable {
       for (String line : metricLines) {
         metrics.write((line + "\n").getBytes(StandardCharsets.UTF_8));
       }
-      metrics.hflush();
+      RunDir.flush(metrics);
     }
     String paradigm = data.held().values().stream().filter(l -> !l.isEmpty()).map(l -> l.get(0).paradigm()).findFirst().orElse("");
     long t0 = System.nanoTime();
@@ -239,7 +239,7 @@ public final class Trainer implements AutoCloseable {
                 step + 1, leak.overallMean(), leak.lastMean()));
           }
           metrics.write((GSON.toJson(m) + "\n").getBytes(StandardCharsets.UTF_8));
-          metrics.hflush();
+          RunDir.flush(metrics);
         }
         if ((step + 1) % Math.max(1, config.logEvery()) == 0 || step + 1 == total) {
           double eta = elapsed / stepsRun * (total - step - 1);
