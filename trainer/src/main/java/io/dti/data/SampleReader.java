@@ -39,6 +39,27 @@ public final class SampleReader {
     if (rank < 0 || rank >= worldSize) {
       throw new IllegalArgumentException("rank " + rank + " outside world of " + worldSize);
     }
+    scan(dir, worldSize, shard -> shard == rank ? sink : null);
+  }
+
+  /** Several shards of {@code count} in one pass over the files: shard s = rows s, s + count, ... */
+  public java.util.SortedMap<Integer, List<PackedSample>> readShards(String dir, java.util.Collection<Integer> shards, int count) {
+    java.util.SortedMap<Integer, List<PackedSample>> out = new java.util.TreeMap<>();
+    for (int s : shards) {
+      if (s < 0 || s >= count) {
+        throw new IllegalArgumentException("shard " + s + " outside " + count + " shards");
+      }
+      out.put(s, new ArrayList<>());
+    }
+    scan(dir, count, shard -> {
+      List<PackedSample> l = out.get(shard);
+      return l == null ? null : l::add;
+    });
+    return out;
+  }
+
+  /** Decodes and validates the rows whose shard (global row index mod count) has a sink; skips the rest undecoded. */
+  private void scan(String dir, int count, java.util.function.IntFunction<Consumer<PackedSample>> sinkOfShard) {
     long global = 0;
     for (Path file : files(dir)) {
       long row = 0;
@@ -46,7 +67,8 @@ public final class SampleReader {
         Group g;
         while ((g = reader.read()) != null) {
           row++;
-          if (global++ % worldSize != rank) {
+          Consumer<PackedSample> sink = sinkOfShard.apply((int) (global++ % count));
+          if (sink == null) {
             continue;
           }
           try {

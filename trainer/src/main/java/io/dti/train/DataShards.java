@@ -42,13 +42,10 @@ public record DataShards(int count, SortedMap<Integer, List<PackedSample>> held)
     return out;
   }
 
-  /** Reads the shards a rank's workers compute, each with the reader's row-modulo sharding. */
+  /** Reads the shards a rank's workers compute (the reader's row-modulo sharding), in one pass. */
   public static DataShards read(SampleReader reader, String dir, int count, int rank, int replicasPerRank, int worldSize) {
-    SortedMap<Integer, List<PackedSample>> held = new TreeMap<>();
-    for (int s : shardsOf(count, rank * replicasPerRank, replicasPerRank, worldSize * replicasPerRank)) {
-      held.put(s, reader.read(dir, s, count));
-    }
-    return new DataShards(count, held);
+    return new DataShards(count, reader.readShards(dir,
+        shardsOf(count, rank * replicasPerRank, replicasPerRank, worldSize * replicasPerRank), count));
   }
 
   public long samples() {

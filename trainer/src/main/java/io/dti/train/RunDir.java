@@ -41,12 +41,8 @@ public final class RunDir {
     return new Path(root, relative);
   }
 
-  public OutputStream create(String relative) throws IOException {
-    return fs.create(path(relative), true);
-  }
-
-  /** An output stream whose lines reach the file system at each {@link FSDataOutputStream#hflush}. */
-  public FSDataOutputStream createFlushable(String relative) throws IOException {
+  /** Creates or replaces a file; see {@link #flush} to publish what was written before closing. */
+  public FSDataOutputStream create(String relative) throws IOException {
     return fs.create(path(relative), true);
   }
 

@@ -125,6 +125,7 @@ public final class Trainer implements AutoCloseable {
    * crash would (used by the resume tests).
    */
   public Result fit(DataShards data, String out, int stopAfter, Consumer<String> log) throws IOException {
+    replicas.forEach(r -> r.nextStep = -1); // no look-ahead from an earlier fit
     int workers = replicas.size() * collective.worldSize();
     int firstWorker = collective.rank() * replicas.size();
     TrainConfig shardConfig = config.withBatchTargets(Math.max(1, (config.batchTargets() + data.count() - 1) / data.count()));
@@ -168,7 +169,7 @@ public final class Trainer implements AutoCloseable {
           losses.add(new double[] {step, ((Number) m.get("loss")).doubleValue()});
         }
       }
-      metrics = dir.createFlushable("metrics.jsonl");
+      metrics = dir.create("metrics.jsonl");
       for (String line : metricLines) {
         metrics.write((line + "\n").getBytes(StandardCharsets.UTF_8));
       }
@@ -204,11 +205,14 @@ public final class Trainer implements AutoCloseable {
           throw new IllegalStateException("loss is " + loss + " at step " + (step + 1) + "; weights left as at step " + step);
         }
         // 3. the same mean gradient into every replica, the same update everywhere
+        for (int i = 0; i < size; i++) {
+          sum[i] /= stepTargets;
+        }
         double lr = config.learningRate(step, total);
         double gradNorm = 0;
         for (Replica r : replicas) {
           gradNorm = Autograd.noGrad(() -> {
-            r.setGradients(sum, 1.0 / stepTargets);
+            r.setGradients(sum);
             return r.optimizer.step(lr);
           });
         }
@@ -297,6 +301,8 @@ public final class Trainer implements AutoCloseable {
     final AdamW optimizer;
     final Prefetcher prefetch;
     final int size;
+    private int nextStep = -1;
+    private List<List<PackedSample>> nextBatches;
 
     Replica(ModelConfig mc, TrainConfig tc, Device device) {
       this.manager = NDManager.newBaseManager(device);
@@ -332,13 +338,17 @@ public final class Trainer implements AutoCloseable {
 
     /** Forward + backward of this replica's micro-batches at {@code step}; returns [gradients, loss sum, targets, tokens, flops]. */
     float[] compute(int step, List<Integer> shards, Map<Integer, BatchPlan> plans, DataShards data) {
-      List<List<PackedSample>> batches = batchesOf(step, shards, plans, data);
+      List<List<PackedSample>> batches = nextStep == step ? nextBatches : batchesOf(step, shards, plans, data);
       double lossSum = 0;
       long targets = 0;
       long tokens = 0;
       double flops = 0;
       for (int i = 0; i < batches.size(); i++) {
-        Prepared next = prefetch.take(step, i, batches, () -> batchesOf(step + 1, shards, plans, data));
+        Prepared next = prefetch.take(step, i, batches, () -> {
+          nextStep = step + 1; // the prefetcher looks ahead; the next compute reuses the lists
+          nextBatches = batchesOf(step + 1, shards, plans, data);
+          return nextBatches;
+        });
         try (NDManager scope = next.scope()) {
           Batch batch = next.batch();
           tokens += batch.tokens();
@@ -364,16 +374,13 @@ public final class Trainer implements AutoCloseable {
       return v;
     }
 
-    /** Overwrites the accumulated gradients with {@code scale} x the summed ones (copied in place, never aliased). */
-    void setGradients(float[] sum, double scale) {
+    /** Overwrites the accumulated gradients with the first values of {@code mean} (copied in place, never aliased). */
+    void setGradients(float[] mean) {
       try (NDManager tmp = manager.newSubManager()) {
         int off = 0;
         for (NDArray p : model.params().all().values()) {
           int n = (int) p.getShape().size();
-          float[] part = new float[n];
-          for (int i = 0; i < n; i++) {
-            part[i] = (float) (sum[off + i] * scale);
-          }
+          float[] part = java.util.Arrays.copyOfRange(mean, off, off + n);
           off += n;
           NDArray src = tmp.create(part, p.getShape());
           try (NDArray g = p.getGradient()) {

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
@@ -26,16 +25,10 @@ class RingAllReduceTest {
   /** Runs an all-reduce of {@code inputs[r]} on each rank r; returns every rank's result. */
   static float[][] allReduce(float[][] inputs, int bucketFloats) throws Exception {
     int world = inputs.length;
-    List<ServerSocket> listeners = new ArrayList<>();
-    List<InetSocketAddress> peers = new ArrayList<>();
-    InetAddress local = InetAddress.getLoopbackAddress();
-    for (int r = 0; r < world; r++) {
-      ServerSocket s = new ServerSocket(0, 8, local);
-      listeners.add(s);
-      peers.add(new InetSocketAddress(local, s.getLocalPort()));
-    }
     ExecutorService pool = Executors.newFixedThreadPool(world);
-    try {
+    try (Loopback loop = new Loopback(world)) {
+      List<ServerSocket> listeners = loop.listeners;
+      List<InetSocketAddress> peers = loop.peers;
       List<Future<float[]>> results = new ArrayList<>();
       for (int r = 0; r < world; r++) {
         int rank = r;
@@ -55,9 +48,6 @@ class RingAllReduceTest {
       return out;
     } finally {
       pool.shutdownNow();
-      for (ServerSocket s : listeners) {
-        s.close();
-      }
     }
   }
 
@@ -85,24 +75,22 @@ class RingAllReduceTest {
 
   @Test
   void aPeerThatNeverConnectsIsNamedAfterTheTimeout() throws Exception {
-    InetAddress local = InetAddress.getLoopbackAddress();
-    try (ServerSocket mine = new ServerSocket(0, 8, local); ServerSocket absent = new ServerSocket(0, 8, local)) {
-      List<InetSocketAddress> peers = List.of(new InetSocketAddress(local, mine.getLocalPort()),
-          new InetSocketAddress(local, absent.getLocalPort()));
+    try (Loopback ring = new Loopback(2)) {
       // rank 1's port is bound but nobody ever accepts or connects from it
       IOException e = assertThrows(IOException.class,
-          () -> new RingAllReduce(0, peers, mine, Duration.ofSeconds(2), 1024).close());
-      assertTrue(e.getMessage().contains("rank 1 (") && e.getMessage().contains(":" + absent.getLocalPort()), e.getMessage());
+          () -> new RingAllReduce(0, ring.peers, ring.listeners.get(0), Duration.ofSeconds(2), 1024).close());
+      int absent = ring.peers.get(1).getPort();
+      assertTrue(e.getMessage().contains("rank 1 (") && e.getMessage().contains(":" + absent), e.getMessage());
       assertTrue(e.getMessage().contains("2 s"), e.getMessage());
     }
   }
 
   @Test
   void aPeerThatDiesMidReduceIsNamed() throws Exception {
-    InetAddress local = InetAddress.getLoopbackAddress();
-    try (ServerSocket l0 = new ServerSocket(0, 8, local); ServerSocket l1 = new ServerSocket(0, 8, local)) {
-      List<InetSocketAddress> peers = List.of(new InetSocketAddress(local, l0.getLocalPort()),
-          new InetSocketAddress(local, l1.getLocalPort()));
+    try (Loopback loop = new Loopback(2)) {
+      List<InetSocketAddress> peers = loop.peers;
+      ServerSocket l0 = loop.listeners.get(0);
+      ServerSocket l1 = loop.listeners.get(1);
       ExecutorService pool = Executors.newSingleThreadExecutor();
       try {
         // rank 1 joins the ring, then leaves without reducing

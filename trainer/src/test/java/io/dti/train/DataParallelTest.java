@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.Device;
 import io.dti.data.PackedSample;
 import io.dti.dist.Collective;
+import io.dti.dist.Loopback;
 import io.dti.dist.RingAllReduce;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
@@ -80,15 +80,10 @@ class DataParallelTest {
   /** Runs {@code ranks} trainers over a loopback ring, each holding its own shards; returns rank 0's weights. */
   static Map<String, float[]> ranks(int ranks, TrainConfig c, String out, Configuration hadoop, int stopAfter) throws Exception {
     List<PackedSample> all = data();
-    List<ServerSocket> listeners = new ArrayList<>();
-    List<InetSocketAddress> peers = new ArrayList<>();
-    InetAddress lo = InetAddress.getLoopbackAddress();
-    for (int r = 0; r < ranks; r++) {
-      listeners.add(new ServerSocket(0, 8, lo));
-      peers.add(new InetSocketAddress(lo, listeners.get(r).getLocalPort()));
-    }
     ExecutorService pool = Executors.newFixedThreadPool(ranks);
-    try {
+    try (Loopback loop = new Loopback(ranks)) {
+      List<ServerSocket> listeners = loop.listeners;
+      List<InetSocketAddress> peers = loop.peers;
       List<Future<Map<String, float[]>>> results = new ArrayList<>();
       for (int r = 0; r < ranks; r++) {
         int rank = r;
@@ -111,9 +106,6 @@ class DataParallelTest {
       return w.get(0);
     } finally {
       pool.shutdownNow();
-      for (ServerSocket s : listeners) {
-        s.close();
-      }
     }
   }
 

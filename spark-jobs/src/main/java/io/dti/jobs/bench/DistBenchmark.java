@@ -56,7 +56,7 @@ public final class DistBenchmark {
       try {
         for (int r : ranks) {
           String out = work + "/ranks-" + r;
-          deleteLocal(out);
+          TrainBenchmark.deleteRecursively(Path.of(out));
           System.err.println("== " + r + " rank(s), " + shards + " data shards");
           Map<String, Object> res = DistributedTrain.run(spark, c.with("dist.ranks=" + r), packed, tokenizerJson(), paradigm, out);
           int steps = ((Number) res.get("steps")).intValue();
@@ -118,15 +118,6 @@ public final class DistBenchmark {
     io.dti.model.ModelConfig mc = io.dti.train.TrainJob.modelConfig(run);
     try (io.dti.train.Trainer t = new io.dti.train.Trainer(mc, io.dti.train.TrainConfig.defaults())) {
       return t.model().params().count();
-    }
-  }
-
-  private static void deleteLocal(String dir) throws java.io.IOException {
-    Path p = Path.of(dir);
-    if (Files.exists(p)) {
-      try (var walk = Files.walk(p)) {
-        walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-      }
     }
   }
 }

@@ -70,11 +70,7 @@ public final class TrainBenchmark {
         List<PackedSample> train = TrainJob.read(packed, paradigm, "train", vocab, hadoop).stream()
             .filter(x -> keep(x.userId(), userFraction)).toList();
         Path out = Path.of(work, paradigm + "-" + attention.replace('/', '-'));
-        if (Files.exists(out)) {
-          try (var walk = Files.walk(out)) {
-            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-          }
-        }
+        deleteRecursively(out);
         System.err.println("== " + paradigm + " (" + attention + "): " + train.size() + " samples");
         try (Trainer t = new Trainer(m, tc)) {
           Trainer.Result r = t.fit(train, out, -1, System.err::println);
@@ -97,6 +93,15 @@ public final class TrainBenchmark {
       json.put("runs", rows);
       Files.writeString(Path.of(work, "bench-train.json"), Json.write(json), StandardCharsets.UTF_8);
       return 0;
+    }
+  }
+
+  /** Removes a local run directory left by an earlier benchmark (runs would otherwise resume from it). */
+  static void deleteRecursively(Path dir) throws java.io.IOException {
+    if (Files.exists(dir)) {
+      try (var walk = Files.walk(dir)) {
+        walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      }
     }
   }
 
